@@ -1,0 +1,218 @@
+"""The ``awork-tray`` command line: the tray (default), the timer from a terminal, the sandbox.
+
+Heavy modules (Qt, httpx, pydantic) are imported inside the commands that use them, so the tray
+can show its icon before the network stack is loaded.
+
+Exit codes are a contract (see the README): 0 done, 1 awork said no or nothing to act on,
+2 usage, 3 not signed in, 4 awork could not be reached. Every failure is one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tray_app import __version__, logs
+from tray_app.awork.errors import (
+    AworkError,
+    MalformedAnswer,
+    NotSignedIn,
+    ServerError,
+    Unreachable,
+)
+
+if TYPE_CHECKING:
+    from tray_app.awork.client import AworkClient
+    from tray_app.core.timer import Snapshot
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_NOT_SIGNED_IN = 3
+EXIT_UNREACHABLE = 4
+
+TOKEN_ENV = "AWORK_TOKEN"
+BASE_URL_ENV = "AWORK_BASE_URL"
+TIMER_COMMANDS = ("status", "resume", "pause", "stop")
+
+
+class CommandError(Exception):
+    """A failure already worded for the person, with the exit code it maps to."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tray_app.awork.client import DEFAULT_BASE_URL
+
+    parser = argparse.ArgumentParser(
+        prog="awork-tray",
+        description="A system-tray timer for awork. Without a command, runs the tray.",
+    )
+    _add_common_options(parser, default_base_url=os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    # The same options after the command; SUPPRESS keeps them from overwriting those before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, default_base_url=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"awork-tray {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="run the tray against an embedded sandbox"
+    )
+    parser.add_argument(
+        "--sandbox-port", type=int, default=0, metavar="N", help="port of the demo's sandbox"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for name, text in (
+        ("status", "show the timer's state and elapsed time"),
+        ("resume", "resume the paused timer"),
+        ("pause", "pause the running timer"),
+        ("stop", "stop the running or paused timer"),
+    ):
+        sub = commands.add_parser(name, parents=[common], help=text, description=text)
+        sub.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sandbox = commands.add_parser(
+        "sandbox", parents=[common], help="run the stand-in awork server in the foreground"
+    )
+    sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str) -> None:
+    parser.add_argument(
+        "--base-url",
+        default=default_base_url,
+        metavar="URL",
+        help="awork API base URL (default: %(default)s)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if default_base_url is argparse.SUPPRESS else False,
+        help="log debug details",
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    logs.configure(verbose=args.verbose)
+    try:
+        if args.command in TIMER_COMMANDS:
+            return run_timer_command(args.command, args, out)
+        if args.command == "sandbox":
+            from tray_app.sandbox import serve_forever
+
+            serve_forever(port=args.port, out=out)
+            return EXIT_OK
+        from tray_app.app import run_tray
+
+        return run_tray(base_url=args.base_url, demo=args.demo, sandbox_port=args.sandbox_port)
+    except CommandError as exc:
+        print(f"awork-tray: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
+    """Read the timer, act when the command applies to its state, and print the outcome."""
+    from tray_app.core.actions import RULES, Action
+    from tray_app.core.timer import Snapshot, utc_now
+
+    with _client(args.base_url) as client:
+        snapshot = Snapshot.of(_call(client.current))
+        if command == "status":
+            _print(out, args.json, snapshot, status_line(snapshot, utc_now()))
+            return EXIT_OK
+        action = Action(command)
+        rule = RULES[action]
+        if snapshot.state in rule.already:
+            line = f"{rule.already[snapshot.state]}: {status_line(snapshot, utc_now())}"
+            _print(out, args.json, snapshot, line, result="unchanged")
+            return EXIT_OK
+        if snapshot.state not in rule.acts_on:
+            raise CommandError(f"{rule.nothing}.", EXIT_REFUSED)
+        entry = _call(getattr(client, command))
+        if entry is None:
+            # awork found nothing to act on after all: the timer changed between our two calls.
+            raise CommandError(f"{rule.nothing} (it changed meanwhile).", EXIT_REFUSED)
+        after = Snapshot.of(entry)
+        _print(out, args.json, after, f"{rule.done}: {status_line(after, utc_now())}", command)
+        return EXIT_OK
+
+
+def status_line(snapshot: Snapshot, now: datetime) -> str:
+    """One line saying what the timer does, e.g. ``Running 1:02:03 · Write report · Website``."""
+    from tray_app.core.timer import TimerState, format_elapsed
+
+    if snapshot.state is TimerState.NONE:
+        return "No timer: nothing tracked yet"
+    elapsed = format_elapsed(snapshot.elapsed_seconds(now))
+    words = {
+        TimerState.RUNNING: f"Running {elapsed}",
+        TimerState.PAUSED: f"Paused at {elapsed}",
+        TimerState.STOPPED: f"Stopped at {elapsed}",
+    }
+    return f"{words[snapshot.state]} · {snapshot.label()}"
+
+
+def _print(
+    out: TextIO, as_json: bool, snapshot: Snapshot, line: str, result: str | None = None
+) -> None:
+    if not as_json:
+        print(line, file=out)
+        return
+    from tray_app.core.timer import utc_now
+
+    payload: dict[str, Any] = {
+        "state": str(snapshot.state),
+        "elapsed_seconds": snapshot.elapsed_seconds(utc_now()),
+        "task": snapshot.task_name,
+        "project": snapshot.project_name,
+        "entry_id": snapshot.entry_id,
+        "started_at": snapshot.started_at.isoformat() if snapshot.started_at else None,
+        "message": line,
+    }
+    if result is not None:
+        payload["result"] = result
+    print(json.dumps(payload), file=out)
+
+
+def _client(base_url: str) -> AworkClient:
+    from tray_app.awork.client import AworkClient, BearerToken
+
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise CommandError(
+            f"not signed in: set {TOKEN_ENV} to an awork access token.", EXIT_NOT_SIGNED_IN
+        )
+    logs.register_secret(token)
+    return AworkClient(base_url, auth=BearerToken(token))
+
+
+def _call(function: Any) -> Any:
+    """Run one client call and turn its typed error into the contract's exit code."""
+    try:
+        return function()
+    except AworkError as exc:
+        raise CommandError(str(exc), exit_code_for(exc)) from None
+
+
+def exit_code_for(error: AworkError) -> int:
+    if isinstance(error, NotSignedIn):
+        return EXIT_NOT_SIGNED_IN
+    if isinstance(error, Unreachable | ServerError | MalformedAnswer):
+        return EXIT_UNREACHABLE
+    return EXIT_REFUSED
