@@ -1,0 +1,103 @@
+"""State icons rendered from the SVG masters in ``resources/icons``.
+
+Each master draws one even-odd path, so its glyph is a hole the panel shows through: the coloured
+icons read on light and dark panels alike. Neutral icons are drawn in ``currentColor``, which is
+replaced by a dark or light grey to suit the panel; the macOS variant paints everything black and
+is marked as a mask (a "template" image), as the menu bar expects.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from enum import StrEnum
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from tray_app.resources import resource_text
+
+log = logging.getLogger(__name__)
+
+# Tray hosts ask for 16-24 px on a 1x screen and twice that on HiDPI; menus and windows want more.
+SIZES = (16, 20, 22, 24, 32, 40, 44, 48, 64, 128)
+INK_ON_LIGHT = "#303030"
+INK_ON_DARK = "#e8e8e8"
+_ANY_COLOUR = re.compile(r'fill="(?:#[0-9a-fA-F]{3,8}|currentColor)"')
+
+
+class IconKind(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    OFFLINE = "offline"
+    SIGNED_OUT = "signed-out"
+    ERROR = "error"
+
+
+class Variant(StrEnum):
+    LIGHT_PANEL = "light-panel"
+    DARK_PANEL = "dark-panel"
+    MASK = "mask"
+
+
+def master_svg(kind: IconKind) -> str:
+    return resource_text(f"icons/state-{kind}.svg")
+
+
+def variant_svg(kind: IconKind, variant: Variant) -> str:
+    """The master with its colours set for one kind of panel."""
+    svg = master_svg(kind)
+    if variant is Variant.MASK:
+        return _ANY_COLOUR.sub('fill="#000000"', svg)
+    ink = INK_ON_LIGHT if variant is Variant.LIGHT_PANEL else INK_ON_DARK
+    return svg.replace("currentColor", ink)
+
+
+def render(svg: str, size: int) -> QImage:
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image
+
+
+class IconSet:
+    """Builds each state's icon once per panel variant and hands out the cached QIcon."""
+
+    def __init__(self, variant: Variant) -> None:
+        self.variant = variant
+        self._cache: dict[IconKind, QIcon] = {}
+
+    def icon(self, kind: IconKind) -> QIcon:
+        cached = self._cache.get(kind)
+        if cached is None:
+            svg = variant_svg(kind, self.variant)
+            cached = QIcon()
+            for size in SIZES:
+                cached.addPixmap(QPixmap.fromImage(render(svg, size)))
+            # The macOS menu bar recolours template images itself; elsewhere this is ignored.
+            cached.setIsMask(self.variant is Variant.MASK)
+            self._cache[kind] = cached
+        return cached
+
+    def set_variant(self, variant: Variant) -> bool:
+        """Switch to another panel variant; True when that changed anything."""
+        if variant is self.variant:
+            return False
+        self.variant = variant
+        self._cache.clear()
+        return True
+
+
+def variant_for(color_scheme: Qt.ColorScheme, *, macos: bool) -> Variant:
+    """Which variant reads on the panel: dark ink on light panels, light ink otherwise."""
+    if macos:
+        return Variant.MASK
+    if color_scheme == Qt.ColorScheme.Light:
+        return Variant.LIGHT_PANEL
+    return Variant.DARK_PANEL

@@ -1,0 +1,47 @@
+"""Desktop notifications for changes made elsewhere and for failed actions, each said once."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
+
+from tray_app import APP_NAME
+from tray_app.core.changes import Change
+from tray_app.core.settings import NotificationSettings
+
+log = logging.getLogger(__name__)
+
+Show = Callable[[str, str, bool], None]
+_REMEMBERED = 64
+
+
+class Notifier(QObject):
+    """Decides which events become a notification and hands them to ``show``."""
+
+    def __init__(
+        self, show: Show, settings: NotificationSettings, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._show = show
+        self.settings = settings
+        self._seen: deque[tuple[str, str | None, int | None, str]] = deque(maxlen=_REMEMBERED)
+
+    @Slot(object)
+    def on_controller_changed_elsewhere(self, change: Change) -> None:
+        after = change.after
+        key = (str(change.kind), after.entry_id, after.version, str(after.state))
+        if key in self._seen:
+            return
+        self._seen.append(key)
+        if not getattr(self.settings, str(change.kind), True):
+            log.debug("notification for %s is turned off", change.kind)
+            return
+        self._show(APP_NAME, change.describe(), False)
+
+    @Slot(str, str)
+    def on_controller_action_failed(self, action: str, message: str) -> None:
+        if self.settings.action_failed:
+            self._show(f"Could not {action.replace('-', ' ')}", message, True)

@@ -1,0 +1,133 @@
+"""The tray icon and its menu: renders a :class:`TimerDisplay`, turns clicks into requests.
+
+Every action is in the menu, because StatusNotifierItem hosts never send a double-click; a left
+click opens the same menu.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QPoint, Signal, Slot
+from PySide6.QtGui import QAction, QCursor, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from tray_app.core.actions import Action
+from tray_app.ui.icons import IconSet
+from tray_app.ui.view_model import TimerDisplay
+
+log = logging.getLogger(__name__)
+
+
+class TrayIcon(QObject):
+    """The icon in the panel and its menu.
+
+    Signals:
+        action_requested(str): an :class:`Action` was clicked.
+        refresh_requested(): "Refresh now".
+        open_web_requested(): "Open in awork".
+        quit_requested(): "Quit".
+        menu_opening(): the menu is about to show (time to refresh what it says).
+        menu_closed(): the menu was hidden.
+    """
+
+    action_requested = Signal(str)
+    refresh_requested = Signal()
+    open_web_requested = Signal()
+    quit_requested = Signal()
+    menu_opening = Signal()
+    menu_closed = Signal()
+
+    def __init__(self, icons: IconSet, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._icons = icons
+        self._display: TimerDisplay | None = None
+        self.menu = QMenu()
+        self.menu.setToolTipsVisible(True)
+        self.header = self.menu.addAction("")
+        self.header.setEnabled(False)
+        self.status = self.menu.addAction("")
+        self.status.setEnabled(False)
+        self.menu.addSeparator()
+        self.actions: dict[Action, QAction] = {}
+        for action in Action:
+            item = self.menu.addAction("")
+            item.setData(str(action))
+            item.triggered.connect(self.on_action_triggered)
+            self.actions[action] = item
+        self.menu.addSeparator()
+        self.open_web = self.menu.addAction("&Open in awork")
+        self.open_web.triggered.connect(self.open_web_requested)
+        self.refresh = self.menu.addAction("Re&fresh now")
+        self.refresh.triggered.connect(self.refresh_requested)
+        self.menu.addSeparator()
+        self.quit = self.menu.addAction("&Quit")
+        self.quit.triggered.connect(self.quit_requested)
+        self.menu.aboutToShow.connect(self.on_menu_about_to_show)
+        self.menu.aboutToHide.connect(self.menu_closed)
+
+        self.tray = QSystemTrayIcon(self)
+        self.tray.setContextMenu(self.menu)
+        self.tray.activated.connect(self.on_tray_activated)
+
+    @property
+    def menu_open(self) -> bool:
+        return self.menu.isVisible()
+
+    def show(self) -> None:
+        self.tray.show()
+        # aw-qt: some hosts drop a tooltip set before the icon was embedded; set it again.
+        if self._display is not None:
+            self.tray.setToolTip(self._display.tooltip)
+
+    def hide(self) -> None:
+        self.tray.hide()
+
+    def show_display(self, display: TimerDisplay) -> None:
+        """Show ``display``; unchanged parts are left alone so hosts are not flooded."""
+        previous, self._display = self._display, display
+        if previous is None or previous.icon != display.icon:
+            self.tray.setIcon(self._icons.icon(display.icon))
+        if previous is None or previous.tooltip != display.tooltip:
+            self.tray.setToolTip(display.tooltip)
+        self.header.setText(display.header)
+        self.status.setText(display.status)
+        self.status.setVisible(bool(display.status))
+        for action, item in self.actions.items():
+            shown = display.items[action]
+            item.setText(shown.text)
+            item.setEnabled(shown.enabled)
+
+    def icon(self) -> QIcon:
+        return self.tray.icon()
+
+    def rerender_icon(self) -> None:
+        """Draw the icon again, e.g. after the panel's colour scheme changed."""
+        if self._display is not None:
+            self.tray.setIcon(self._icons.icon(self._display.icon))
+
+    def notify(self, title: str, text: str, *, warning: bool = False) -> None:
+        kind = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if warning
+            else QSystemTrayIcon.MessageIcon.Information
+        )
+        self.tray.showMessage(title, text, kind, 8000)
+
+    @Slot()
+    def on_action_triggered(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QAction):
+            self.action_requested.emit(str(sender.data()))
+
+    @Slot()
+    def on_menu_about_to_show(self) -> None:
+        self.menu_opening.emit()
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            # A left click opens the same menu (the context menu only opens on a right click).
+            geometry = self.tray.geometry()
+            where = geometry.center() if geometry.isValid() else QCursor.pos()
+            self.menu.popup(QPoint(where))
