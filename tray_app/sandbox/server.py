@@ -1,0 +1,216 @@
+"""The HTTP side of the sandbox: HTTP/1.1 keep-alive on a thread per connection.
+
+It only moves bytes between sockets and :class:`~tray_app.sandbox.api.AworkApi`, applies injected
+faults and records what arrived, so a test can assert on what the server received.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import SplitResult, parse_qsl, urlsplit
+
+from tray_app.sandbox.answers import Answer, error_answer
+from tray_app.sandbox.api import API_PREFIX, AworkApi, Request
+from tray_app.sandbox.errors import ApiError, not_found
+from tray_app.sandbox.faults import Fault, FaultBook
+
+logger = logging.getLogger(__name__)
+
+DROPPED = 0
+"""The ``status`` recorded for a request whose connection was closed without an answer."""
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as it arrived; ``path`` is the full path without the query."""
+
+    method: str
+    path: str
+    query: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    status: int = DROPPED
+
+
+class RequestLog:
+    """Every request the sandbox received, in order, safe to read from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[RecordedRequest] = []
+
+    def add(self, item: RecordedRequest) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def snapshot(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def _relative(path: str) -> str | None:
+    """The path below ``/api/v1``, or None for a path outside the API."""
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        return path[len(API_PREFIX) :] or "/"
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection: reads requests until the client closes it (keep-alive)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
+    server: SandboxHTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_HEAD = do_OPTIONS = do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence http.server's lines on stderr; :meth:`_serve` logs each request instead."""
+
+    def _serve(self) -> None:
+        """Answer one request; it is recorded when decided, which a late answer is before sent."""
+        started = time.monotonic()
+        url = urlsplit(self.path)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        body, framing_error = self._read_body()
+        fault = self.server.faults.take(self.command, url.path)
+        answer = self._answer(url, headers, body, framing_error, fault)
+        status = DROPPED if answer is None else answer.status
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        self.server.log.add(RecordedRequest(self.command, url.path, query, headers, body, status))
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug("%s %s -> %s in %.0f ms", self.command, url.path, status, elapsed_ms)
+        if fault is not None and fault.wait_after:
+            logger.debug(
+                "%s %s: injected late answer after %s s", self.command, url.path, fault.seconds
+            )
+            self.server.stopping.wait(fault.wait_after)
+        self._send(answer)
+
+    def _read_body(self) -> tuple[bytes, ApiError | None]:
+        """The body by Content-Length; a body we cannot frame ends the connection after a 400."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            return b"", ApiError(411, "length-required", "Send the body with a Content-Length.")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            return b"", ApiError(400, "bad-request", "The Content-Length header is invalid.")
+        return self.rfile.read(length), None
+
+    def _answer(
+        self,
+        url: SplitResult,
+        headers: Mapping[str, str],
+        body: bytes,
+        framing_error: ApiError | None,
+        fault: Fault | None,
+    ) -> Answer | None:
+        """The answer to send after any injected delay; None drops the connection."""
+        if fault is not None and fault.wait_before:
+            logger.debug("%s %s: injected delay of %s s", self.command, url.path, fault.seconds)
+            self.server.stopping.wait(fault.wait_before)
+        if fault is not None and fault.drops_connection:
+            return None
+        if framing_error is not None:
+            return error_answer(framing_error)
+        replacement = fault.replacement() if fault is not None else None
+        if replacement is not None:
+            return replacement
+        relative = _relative(url.path)
+        if relative is None:
+            return error_answer(not_found())
+        return self.server.api.answer(Request(self.command, relative, headers, body, url.query))
+
+    def _send(self, answer: Answer | None) -> None:
+        """Write the answer with its Content-Length; None closes the connection unanswered."""
+        if answer is None:
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        if answer.status != 204:
+            self.send_header("Content-Length", str(len(answer.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if answer.status != 204 and self.command != "HEAD":
+            self.wfile.write(answer.body)
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server that can end its keep-alive connections when it stops."""
+
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], api: AworkApi, faults: FaultBook, log: RequestLog
+    ) -> None:
+        self.api = api
+        self.faults = faults
+        self.log = log
+        self.stopping = threading.Event()
+        self._connections_lock = threading.Lock()
+        self._connections: dict[threading.Thread, socket.socket] = {}
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup of the host, which can take seconds."""
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread that :meth:`close_connections` can find and join."""
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"awork-sandbox-{client_address[1]}",
+            daemon=True,
+        )
+        with self._connections_lock:
+            self._connections[thread] = request
+        thread.start()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self._connections.pop(threading.current_thread(), None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer is normal here; log it instead of printing it."""
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """Wake every connection thread (idle keep-alive, delayed answer) and wait for it."""
+        self.stopping.set()
+        with self._connections_lock:
+            connections = dict(self._connections)
+        for connection in connections.values():
+            with contextlib.suppress(OSError):  # already closed by its thread
+                connection.shutdown(socket.SHUT_RDWR)
+        for thread in connections:
+            thread.join(timeout)
