@@ -19,12 +19,13 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tray_app import APP_NAME, __version__
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import UserAndWorkspace
-from tray_app.core.settings import Settings, load_settings
+from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
 from tray_app.ui.controller import TimerController
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
+from tray_app.ui.settings_dialog import SettingsDialog
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.window import StatusWindow
 
@@ -56,6 +57,7 @@ class TrayApplication(QObject):
     ) -> None:
         super().__init__(parent)
         self.client = client
+        self.settings = settings
         self._open_url = open_url
         self._tray_wait_left_ms = tray_wait_ms
         self.web_url = FALLBACK_WEB_URL
@@ -96,6 +98,7 @@ class TrayApplication(QObject):
     def _connect_view(self, view: TrayIcon | StatusWindow) -> None:
         self.presenter.add_view(view)
         view.open_web_requested.connect(self.on_view_open_web_requested)
+        view.settings_requested.connect(self.on_view_settings_requested)
         view.quit_requested.connect(self.on_view_quit_requested)
 
     def _show_tray_if_available(self) -> bool:
@@ -135,6 +138,22 @@ class TrayApplication(QObject):
     @Slot()
     def on_view_open_web_requested(self) -> None:
         self._open_url(self.web_url)
+
+    @Slot()
+    def on_view_settings_requested(self) -> None:
+        edited = SettingsDialog.edit(self.settings, self.window)
+        if edited is None or edited == self.settings:
+            return
+        try:
+            save_settings(edited)
+        except OSError as exc:
+            log.error("could not save settings: %s", exc)
+            self._notify("Settings not saved", f"Could not write the settings file: {exc}", True)
+            return
+        self.settings = edited
+        self.controller.poll_interval_s = edited.poll_interval_seconds
+        self.notifier.settings = edited.notifications
+        log.info("settings saved")
 
     @Slot()
     def on_view_quit_requested(self) -> None:

@@ -105,7 +105,7 @@ class TimerController(QObject):
 
     def start(self) -> None:
         """Ask who is signed in and what the timer does; polling goes on from there."""
-        self._worker.submit(ME, self._client.me)
+        self._worker.submit(ME, self._client.me, droppable=True)
         self.poll_now()
 
     def poll_now(self) -> None:
@@ -120,7 +120,7 @@ class TimerController(QObject):
             self._schedule_poll(wait)
             return
         self._poll_timer.stop()
-        self._poll_seq = self._worker.submit(POLL, self._client.current)
+        self._poll_seq = self._worker.submit(POLL, self._client.current, droppable=True)
 
     def poll_if_stale(self, max_age_s: float = MENU_FRESHNESS_SECONDS) -> None:
         """Poll when the last answer is older than ``max_age_s`` (the menu is being opened)."""

@@ -26,6 +26,7 @@ class TrayIcon(QObject):
         action_requested(str): an :class:`Action` was clicked.
         refresh_requested(): "Refresh now".
         open_web_requested(): "Open in awork".
+        settings_requested(): "Settings…".
         quit_requested(): "Quit".
         menu_opening(): the menu is about to show (time to refresh what it says).
         menu_closed(): the menu was hidden.
@@ -34,6 +35,7 @@ class TrayIcon(QObject):
     action_requested = Signal(str)
     refresh_requested = Signal()
     open_web_requested = Signal()
+    settings_requested = Signal()
     quit_requested = Signal()
     menu_opening = Signal()
     menu_closed = Signal()
@@ -60,6 +62,8 @@ class TrayIcon(QObject):
         self.open_web.triggered.connect(self.open_web_requested)
         self.refresh = self.menu.addAction("Re&fresh now")
         self.refresh.triggered.connect(self.refresh_requested)
+        self.settings = self.menu.addAction("Se&ttings…")
+        self.settings.triggered.connect(self.settings_requested)
         self.menu.addSeparator()
         self.quit = self.menu.addAction("&Quit")
         self.quit.triggered.connect(self.quit_requested)

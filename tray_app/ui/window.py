@@ -16,12 +16,14 @@ class StatusWindow(QWidget):
     """The tray's stand-in: same texts, same buttons; closing it minimises it, Quit quits.
 
     Signals:
-        action_requested(str), refresh_requested(), open_web_requested(), quit_requested()
+        action_requested(str), refresh_requested(), open_web_requested(), settings_requested(),
+        quit_requested()
     """
 
     action_requested = Signal(str)
     refresh_requested = Signal()
     open_web_requested = Signal()
+    settings_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, icons: IconSet) -> None:
@@ -45,6 +47,7 @@ class StatusWindow(QWidget):
         for text, signal in (
             ("&Open in awork", self.open_web_requested),
             ("Re&fresh now", self.refresh_requested),
+            ("Se&ttings…", self.settings_requested),
             ("&Quit", self.quit_requested),
         ):
             button = QPushButton(text)

@@ -31,14 +31,19 @@ class Outcome:
 
 
 class _Call(QRunnable):
-    def __init__(self, worker: Worker, seq: int, job: str, call: Callable[[], Any]) -> None:
+    def __init__(
+        self, worker: Worker, seq: int, job: str, call: Callable[[], Any], droppable: bool
+    ) -> None:
         super().__init__()
         self._worker = worker
         self._seq = seq
         self._job = job
         self._call = call
+        self._droppable = droppable
 
     def run(self) -> None:
+        if self._droppable and self._worker.closing:
+            return
         try:
             outcome = Outcome(self._seq, self._job, value=self._call())
         except AworkError as exc:
@@ -65,14 +70,19 @@ class Worker(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._seq = itertools.count(1)
+        self.closing = False
 
-    def submit(self, job: str, call: Callable[[], Any]) -> int:
-        """Start ``call`` on the pool; returns its sequence number."""
+    def submit(self, job: str, call: Callable[[], Any], *, droppable: bool = False) -> int:
+        """Start ``call`` on the pool; returns its sequence number.
+
+        A droppable call (a poll) is skipped if it has not started when the worker shuts down;
+        any other call (an action the person clicked) is always carried out.
+        """
         seq = next(self._seq)
-        self._pool.start(_Call(self, seq, job, call))
+        self._pool.start(_Call(self, seq, job, call, droppable))
         return seq
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
-        """Drop calls not yet started, wait for those running; True when all have ended."""
-        self._pool.clear()
+        """Skip droppable calls not yet started, finish the rest; True when all have ended."""
+        self.closing = True
         return self._pool.waitForDone(timeout_ms)

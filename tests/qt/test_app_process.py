@@ -1,0 +1,103 @@
+"""The tray process as a person starts it: no display, quitting, the colour scheme."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from tray_app.app import TrayApplication
+from tray_app.core.actions import Action
+from tray_app.core.settings import NotificationSettings, Settings, load_settings
+from tray_app.sandbox import Fault, Sandbox
+from tray_app.ui.icons import INK_ON_DARK, INK_ON_LIGHT
+from tray_app.ui.settings_dialog import SettingsDialog
+
+
+def test_without_a_display_the_tray_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tray_app"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 5
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display found" in lines[0]
+
+
+def test_quit_waits_for_an_action_under_way(
+    qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
+) -> None:
+    qtbot.waitUntil(lambda: "Paused at" in tray_app.tray.header.text(), timeout=5000)
+    sandbox.inject("POST", "/me/timetracking/resume", Fault.delay(0.7))
+    tray_app.tray.actions[Action.RESUME].trigger()
+    tray_app.shutdown()
+    resumes = [r for r in sandbox.requests if r.path.endswith("/timetracking/resume")]
+    assert [r.status for r in resumes] == [200], "the resume must be answered, not cut off"
+    polls_after = [r for r in sandbox.requests if r.path.endswith("/timeentries/last")]
+    count = len(polls_after)
+    qtbot.wait(300)
+    assert len([r for r in sandbox.requests if r.path.endswith("/timeentries/last")]) == count
+
+
+def test_the_icon_follows_the_panels_colour_scheme(
+    qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
+) -> None:
+    sandbox.other_client.stop()
+    qtbot.waitUntil(lambda: "Stopped at" in tray_app.tray.header.text(), timeout=5000)
+
+    def ink() -> str:
+        return tray_app.tray.icon().pixmap(64, 64).toImage().pixelColor(32, 6).name()
+
+    tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Light)
+    assert ink() == QColor(INK_ON_LIGHT).name()
+    tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Dark)
+    assert ink() == QColor(INK_ON_DARK).name()
+
+
+def test_settings_from_the_menu_are_saved_and_applied(
+    qtbot: QtBot, tray_app: TrayApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited = tray_app.settings.model_copy(
+        update={
+            "poll_interval_seconds": 120,
+            "notifications": NotificationSettings(paused=False),
+        }
+    )
+    shown: list[Settings] = []
+
+    def edit(cls: type[SettingsDialog], settings: Settings, parent: object = None) -> Settings:
+        shown.append(settings)
+        return edited
+
+    monkeypatch.setattr(SettingsDialog, "edit", classmethod(edit))
+    tray_app.tray.settings.trigger()
+    assert shown == [Settings()]
+    assert load_settings() == edited
+    assert tray_app.controller.poll_interval_s == 120
+    assert tray_app.notifier.settings.paused is False
+
+
+def test_the_settings_dialog_edits_every_setting(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.poll_interval.setValue(45)
+    dialog.notifications["stopped"].setChecked(False)
+    dialog.start_at_login.setChecked(True)
+    dialog.base_url.setText(" http://127.0.0.1:9/api/v1 ")
+    result = dialog.result_settings()
+    assert result.poll_interval_seconds == 45
+    assert result.notifications.stopped is False and result.notifications.paused is True
+    assert result.start_at_login is True
+    assert result.base_url == "http://127.0.0.1:9/api/v1"

@@ -1,0 +1,96 @@
+"""A small dialog that edits the person's settings."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tray_app.core.settings import NotificationSettings, Settings
+
+_NOTIFICATION_LABELS = {
+    "started": "A timer was started elsewhere",
+    "paused": "The timer was paused elsewhere",
+    "resumed": "The timer was resumed elsewhere",
+    "stopped": "The timer was stopped elsewhere",
+    "auto_stopped": "awork stopped the timer after 24 hours",
+    "switched": "The timer switched to another task",
+    "task_changed": "The timer's task or project changed",
+    "action_failed": "An action from this tray failed",
+}
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; the caller decides what to do with the result."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("awork Tray settings")
+        self.poll_interval = QSpinBox()
+        self.poll_interval.setRange(10, 3600)
+        self.poll_interval.setSuffix(" s")
+        self.poll_interval.setValue(settings.poll_interval_seconds)
+        self.poll_interval.setToolTip(
+            "awork's request limit is shared by everyone in your workspace: poll sparingly."
+        )
+        self.base_url = QLineEdit(settings.base_url)
+        self.start_at_login = QCheckBox("&Start awork Tray when I log in")
+        self.start_at_login.setChecked(settings.start_at_login)
+
+        form = QFormLayout()
+        form.addRow("&Check awork every", self.poll_interval)
+        form.addRow("awork &API address", self.base_url)
+        note = QLabel("A new address takes effect the next time awork Tray starts.")
+        note.setWordWrap(True)
+        form.addRow("", note)
+
+        self.notifications: dict[str, QCheckBox] = {}
+        group = QGroupBox("Notify me when")
+        group_layout = QVBoxLayout(group)
+        for name, label in _NOTIFICATION_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(getattr(settings.notifications, name))
+            group_layout.addWidget(box)
+            self.notifications[name] = box
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.start_at_login)
+        layout.addWidget(group)
+        layout.addWidget(buttons)
+
+    def result_settings(self) -> Settings:
+        """The settings as the dialog shows them now."""
+        return Settings(
+            base_url=self.base_url.text().strip() or Settings().base_url,
+            poll_interval_seconds=self.poll_interval.value(),
+            notifications=NotificationSettings(
+                **{name: box.isChecked() for name, box in self.notifications.items()}
+            ),
+            start_at_login=self.start_at_login.isChecked(),
+        )
+
+    @classmethod
+    def edit(cls, settings: Settings, parent: QWidget | None = None) -> Settings | None:
+        """Show the dialog and wait; the new settings, or None when cancelled.
+
+        Tests replace this classmethod instead of clicking through a modal dialog.
+        """
+        dialog = cls(settings, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.result_settings()
+        return None
