@@ -11,28 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import keyring.backend
 import pytest
 
+from tray_app.core.credentials import MemoryKeyring
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keychain that lives in a dict, so tests never touch the machine's real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+__all__ = ["MemoryKeyring"]
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +25,8 @@ def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
     monkeypatch.delenv("AWORK_TOKEN", raising=False)
     monkeypatch.delenv("AWORK_BASE_URL", raising=False)
+    # Subprocesses must never reach the developer's real keychain (tests pick their own).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.fixture(autouse=True)

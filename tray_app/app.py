@@ -10,15 +10,20 @@ import logging
 import os
 import signal
 import sys
+import threading
+import webbrowser
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from tray_app import APP_NAME, __version__
-from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.client import AworkClient
+from tray_app.awork.errors import AworkError
 from tray_app.awork.models import UserAndWorkspace
+from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
 from tray_app.ui.controller import TimerController
@@ -27,7 +32,9 @@ from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.settings_dialog import SettingsDialog
 from tray_app.ui.tray import TrayIcon
+from tray_app.ui.view_model import Connection
 from tray_app.ui.window import StatusWindow
+from tray_app.ui.worker import Outcome, Worker
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +49,37 @@ def open_in_browser(url: str) -> None:
     QDesktopServices.openUrl(QUrl(url))
 
 
+@dataclass(frozen=True)
+class Account:
+    """How the tray signs the person in and out; both block, so they run off the GUI thread.
+
+    ``sign_in(cancel)`` returns when the browser came back (or raises an awork error);
+    ``sign_out()`` returns the line to show.
+    """
+
+    sign_in: Callable[[threading.Event], object]
+    sign_out: Callable[[], str]
+
+
+SIGN_IN = "sign-in"
+SIGN_OUT = "sign-out"
+
+
 class TrayApplication(QObject):
-    """Owns the controller, the views and the notifier for one signed-in person."""
+    """Owns the controller, the views and the notifier for one signed-in person.
+
+    Signals:
+        message(str, str, bool): a line to show from another thread (title, text, warning).
+    """
+
+    message = Signal(str, str, bool)
 
     def __init__(
         self,
         client: AworkClient,
         settings: Settings,
         *,
+        account: Account | None = None,
         clock: Clock = utc_now,
         open_url: Callable[[str], None] = open_in_browser,
         tray_wait_ms: int = TRAY_WAIT_MS,
@@ -58,6 +88,13 @@ class TrayApplication(QObject):
         super().__init__(parent)
         self.client = client
         self.settings = settings
+        self.account = account
+        self._session = Worker(self, max_threads=1)
+        self._session.finished.connect(self.on_session_finished)
+        self._cancel_sign_in = threading.Event()
+        self._session_busy: str | None = None
+        self._person_line = ""
+        self.message.connect(self.on_message)
         self._open_url = open_url
         self._tray_wait_left_ms = tray_wait_ms
         self.web_url = FALLBACK_WEB_URL
@@ -66,7 +103,7 @@ class TrayApplication(QObject):
         hints.colorSchemeChanged.connect(self.on_style_hints_color_scheme_changed)
 
         self.controller = TimerController(
-            client, poll_interval_s=settings.poll_interval_seconds, clock=clock, parent=self
+            client, poll_interval_s=settings.poll_interval_seconds, parent=self
         )
         self.presenter = Presenter(self.controller, clock, parent=self)
         self.tray = TrayIcon(self.icons, parent=self)
@@ -74,7 +111,10 @@ class TrayApplication(QObject):
         self.notifier = Notifier(self._notify, settings.notifications, parent=self)
         self.controller.changed_elsewhere.connect(self.notifier.on_controller_changed_elsewhere)
         self.controller.action_failed.connect(self.notifier.on_controller_action_failed)
+        self.controller.connection_lost.connect(self.notifier.on_controller_connection_lost)
+        self.controller.connection_back.connect(self.notifier.on_controller_connection_back)
         self.controller.person_changed.connect(self.on_controller_person_changed)
+        self.controller.connection_changed.connect(self.on_controller_connection_changed)
         self._connect_view(self.tray)
         self._tray_timer = QTimer(self)
         self._tray_timer.setInterval(TRAY_RETRY_MS)
@@ -89,6 +129,8 @@ class TrayApplication(QObject):
 
     def shutdown(self) -> None:
         """Stop timers, finish calls under way, then let go of the network."""
+        self._cancel_sign_in.set()
+        self._session.shutdown()
         self._tray_timer.stop()
         self.presenter.tick.stop()
         self.tray.hide()
@@ -99,6 +141,10 @@ class TrayApplication(QObject):
         self.presenter.add_view(view)
         view.open_web_requested.connect(self.on_view_open_web_requested)
         view.settings_requested.connect(self.on_view_settings_requested)
+        view.sign_in_requested.connect(self.on_view_sign_in_requested)
+        view.sign_out_requested.connect(self.on_view_sign_out_requested)
+        view.show_person(self._person_line)
+        self._show_account_items()
         view.quit_requested.connect(self.on_view_quit_requested)
 
     def _show_tray_if_available(self) -> bool:
@@ -129,11 +175,86 @@ class TrayApplication(QObject):
             self._tray_timer.stop()
             self._show_window()
 
+    def _show_account_items(self) -> None:
+        signed_out = self.controller.connection is Connection.SIGNED_OUT
+        for view in self._views():
+            view.show_account(
+                can_sign_in=self.account is not None and signed_out,
+                can_sign_out=self.account is not None and not signed_out,
+                busy=self._session_busy,
+            )
+
+    def _views(self) -> list[TrayIcon | StatusWindow]:
+        return [self.tray] if self.window is None else [self.tray, self.window]
+
     @Slot(object)
     def on_controller_person_changed(self, person: UserAndWorkspace) -> None:
         if person.workspace and person.workspace.url:
             self.web_url = person.workspace.url
+        workspace = person.workspace.name if person.workspace else None
+        self._person_line = (
+            f"{person.display_name} · {workspace}" if workspace else person.display_name
+        )
+        for view in self._views():
+            view.show_person(self._person_line)
         log.info("signed in as %s", person.display_name)
+
+    @Slot(str)
+    def on_controller_connection_changed(self, connection: str) -> None:
+        if connection == Connection.SIGNED_OUT:
+            self._person_line = ""
+            for view in self._views():
+                view.show_person("")
+            if self._session_busy != SIGN_OUT:
+                # awork ended the sign-in (a refused refresh): say it once, keep everything else.
+                self._notify(
+                    "Signed out of awork",
+                    "Choose Sign in from the awork Tray menu to go on.",
+                    True,
+                )
+        self._show_account_items()
+
+    @Slot()
+    def on_view_sign_in_requested(self) -> None:
+        if self.account is None or self._session_busy:
+            return
+        self._cancel_sign_in.clear()
+        self._session_busy = SIGN_IN
+        self._session.submit(SIGN_IN, self._sign_in)
+        self._show_account_items()
+
+    def _sign_in(self) -> object:
+        assert self.account is not None
+        return self.account.sign_in(self._cancel_sign_in)
+
+    @Slot()
+    def on_view_sign_out_requested(self) -> None:
+        if self.account is None or self._session_busy:
+            return
+        self._session_busy = SIGN_OUT
+        self.controller.pause_polling()
+        self._session.submit(SIGN_OUT, self.account.sign_out)
+        self._show_account_items()
+
+    @Slot(object)
+    def on_session_finished(self, outcome: Outcome) -> None:
+        self._session_busy = None
+        if outcome.job == SIGN_IN:
+            if outcome.error is not None:
+                self._notify("Sign-in failed", str(outcome.error), True)
+            else:
+                self.controller.signed_in()
+        elif outcome.error is not None:
+            self._notify("Sign-out", str(outcome.error), True)
+            self.controller.signed_out()
+        else:
+            self.controller.signed_out()
+            self._notify("Signed out", str(outcome.value), False)
+        self._show_account_items()
+
+    @Slot(str, str, bool)
+    def on_message(self, title: str, text: str, warning: bool) -> None:
+        self._notify(title, text, warning)
 
     @Slot()
     def on_view_open_web_requested(self) -> None:
@@ -194,21 +315,18 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
 
     settings = load_settings()
     sandbox = None
-    token: str | None
     if demo:
         from tray_app.sandbox import Sandbox
 
         sandbox = Sandbox(port=sandbox_port).start()
-        base_url, token = sandbox.url, sandbox.token
+        base_url = sandbox.url
         # The sandbox's token is a throwaway of this run, printed so scripts can drive it too.
         print(f"awork sandbox running at {sandbox.url} (access token: {sandbox.token})", flush=True)
-    else:
-        token = os.environ.get("AWORK_TOKEN")
-    from tray_app import logs
-
-    logs.register_secret(token)
-    client = AworkClient(base_url, auth=BearerToken(lambda: token))
-    tray_app = TrayApplication(client, settings)
+    try:
+        tray_app = _build(base_url, settings, demo=demo)
+    except AworkError as exc:
+        print(f"awork-tray: {exc}", file=sys.stderr)
+        return 1
     qt_app.aboutToQuit.connect(tray_app.shutdown)
     _quit_on_signals(qt_app)
     tray_app.start()
@@ -217,6 +335,53 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     finally:
         if sandbox is not None:
             sandbox.stop()
+
+
+def _build(base_url: str, settings: Settings, *, demo: bool) -> TrayApplication:
+    """The tray for ``base_url``, signed in with the keychain (or, in the demo, at once)."""
+    from tray_app.awork.auth import auth_for, sign_in, sign_out
+    from tray_app.core.credentials import CredentialStore, MemoryKeyring
+
+    # These run on worker threads once the tray exists (nothing reads the keychain before):
+    # the signal carries their line to the GUI thread.
+    def warn(line: str) -> None:
+        tray_app.message.emit("Keychain", line, True)
+
+    def announce(url: str) -> None:
+        tray_app.message.emit("Open this page to sign in", url, False)
+
+    def browser(url: str) -> bool:
+        return webbrowser.open(url)
+
+    # The demo must not touch the person's keychain: its sign-in lives in memory.
+    store = CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn)
+    environ: dict[str, str] = {} if demo else dict(os.environ)
+
+    account = Account(
+        sign_in=lambda cancel: sign_in(
+            base_url, store, open_browser=browser, announce=announce, cancel=cancel
+        ),
+        sign_out=lambda: sign_out(base_url, store).message,
+    )
+    if demo:
+        # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
+        sign_in(base_url, store, open_browser=follow_redirects, announce=log.info, port=0)
+    server_clock = ServerClock()
+    client = AworkClient(
+        base_url,
+        auth=auth_for(base_url, store, environ=environ),
+        on_server_date=server_clock.observe,
+    )
+    tray_app = TrayApplication(client, settings, account=account, clock=server_clock.now)
+    return tray_app
+
+
+def follow_redirects(url: str) -> bool:
+    """The demo's stand-in browser: follows the sandbox's redirects to our listener."""
+    import httpx
+
+    with httpx.Client(follow_redirects=True, timeout=10) as browser:
+        return browser.get(url).is_success
 
 
 def _quit_on_signals(qt_app: QApplication) -> None:

@@ -1,4 +1,4 @@
-"""The ``awork-tray`` command line: the tray (default), the timer from a terminal, the sandbox.
+"""The ``awork-tray`` command line: the tray (default), the timer, sign-in/out, the sandbox.
 
 Heavy modules (Qt, httpx, pydantic) are imported inside the commands that use them, so the tray
 can show its icon before the network stack is loaded.
@@ -42,6 +42,10 @@ EXIT_UNREACHABLE = 4
 TOKEN_ENV = "AWORK_TOKEN"
 BASE_URL_ENV = "AWORK_BASE_URL"
 TIMER_COMMANDS = ("status", "resume", "pause", "stop")
+# The sign-in listener's fixed port (tray_app.awork.auth.DEFAULT_PORT, not imported here: the
+# parser is built before the tray shows its icon, and that module pulls in keyring).
+SIGN_IN_PORT = 47420
+NOT_SIGNED_IN = "not signed in: run 'awork-tray sign-in' (or set AWORK_TOKEN to an access token)."
 
 
 class CommandError(Exception):
@@ -68,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="run the tray against an embedded sandbox"
     )
     parser.add_argument(
-        "--sandbox-port", type=int, default=0, metavar="N", help="port of the demo's sandbox"
+        "--sandbox-port", type=_port, default=0, metavar="N", help="port of the demo's sandbox"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -84,7 +88,24 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox", parents=[common], help="run the stand-in awork server in the foreground"
     )
-    sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    sandbox.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: any)")
+
+    text = "sign in to awork in your browser; the sign-in is kept in the system keychain"
+    sign_in = commands.add_parser("sign-in", parents=[common], help=text, description=text)
+    sign_in.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the address to open instead of opening a browser",
+    )
+    sign_in.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        metavar="N",
+        help=f"port on 127.0.0.1 that awork's answer comes back to (default: {SIGN_IN_PORT})",
+    )
+    text = "sign out: revoke the sign-in on awork and delete it from the keychain"
+    commands.add_parser("sign-out", parents=[common], help=text, description=text)
     return parser
 
 
@@ -92,6 +113,7 @@ def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str) 
     parser.add_argument(
         "--base-url",
         default=default_base_url,
+        type=_base_url,
         metavar="URL",
         help="awork API base URL (default: %(default)s)",
     )
@@ -104,6 +126,32 @@ def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str) 
     )
 
 
+def _base_url(text: str) -> str:
+    """An http(s) URL with a host: a mistyped one is a usage error, not "awork unreachable"."""
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise argparse.ArgumentTypeError(f"no such port in {text!r}")
+    return text
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 meaning "any free one"; out of range is a usage error, not a traceback."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return port
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
@@ -111,10 +159,19 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)
+        if args.command == "sign-in":
+            return run_sign_in(args, out)
+        if args.command == "sign-out":
+            return run_sign_out(args, out)
         if args.command == "sandbox":
             from tray_app.sandbox import serve_forever
 
-            serve_forever(port=args.port, out=out)
+            try:
+                serve_forever(port=args.port, out=out)
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot listen on port {args.port}: {exc.strerror or exc}", EXIT_REFUSED
+                ) from None
             return EXIT_OK
         from tray_app.app import run_tray
 
@@ -191,15 +248,86 @@ def _print(
 
 
 def _client(base_url: str) -> AworkClient:
+    """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
     from tray_app.awork.client import AworkClient, BearerToken
 
     token = os.environ.get(TOKEN_ENV)
-    if not token:
-        raise CommandError(
-            f"not signed in: set {TOKEN_ENV} to an awork access token.", EXIT_NOT_SIGNED_IN
+    if token:
+        logs.register_secret(token)
+        return AworkClient(base_url, auth=BearerToken(token))
+    from tray_app.awork.auth import OAuthAuth
+    from tray_app.core.credentials import CredentialStore
+
+    store = CredentialStore()
+    if store.tokens(base_url) is None:
+        if store.problem:
+            raise CommandError(f"not signed in: {store.problem}.", EXIT_NOT_SIGNED_IN)
+        raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
+    return AworkClient(base_url, auth=OAuthAuth(base_url, store))
+
+
+def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
+    """Sign in through the browser, keep the sign-in in the keychain, and say who is signed in."""
+    from tray_app.awork.auth import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
+    from tray_app.awork.client import AworkClient
+    from tray_app.core.credentials import CredentialStore
+
+    store = CredentialStore()
+    # Ask the keychain before the browser: without one this sign-in would end with the command.
+    store.client(args.base_url)
+    if store.problem:
+        raise CommandError(f"cannot keep a sign-in here: {store.problem}.", EXIT_NOT_SIGNED_IN)
+
+    def announce(url: str) -> None:
+        print(f"Open this address in your browser to sign in to awork:\n{url}", file=out)
+        out.flush()
+
+    browser = None if args.no_browser or not _can_open_browser() else _open_browser
+    if browser is not None:
+        print("Opening your browser to sign in to awork…", file=out, flush=True)
+    _call(
+        lambda: sign_in(
+            args.base_url,
+            store,
+            open_browser=browser,
+            announce=announce,
+            port=DEFAULT_PORT if args.port is None else args.port,
+            timeout=DEFAULT_WAIT_SECONDS,
         )
-    logs.register_secret(token)
-    return AworkClient(base_url, auth=BearerToken(token))
+    )
+    with AworkClient(args.base_url, auth=OAuthAuth(args.base_url, store)) as client:
+        person = _call(client.me)
+    workspace = f" ({person.workspace.name})" if person.workspace and person.workspace.name else ""
+    print(f"Signed in as {person.display_name}{workspace}", file=out)
+    if store.warning:
+        print(f"awork-tray: {store.warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_sign_out(args: argparse.Namespace, out: TextIO) -> int:
+    """Revoke the sign-in on awork when it can be reached; forget it here in any case."""
+    from tray_app.awork.auth import sign_out
+    from tray_app.core.credentials import CredentialStore
+
+    store = CredentialStore()
+    result = _call(lambda: sign_out(args.base_url, store))
+    if store.problem:
+        raise CommandError(f"cannot sign out here: {store.problem}.", EXIT_REFUSED)
+    print(result.message, file=out)
+    return EXIT_OK
+
+
+def _can_open_browser() -> bool:
+    """Not on a Linux console: Python's webbrowser would start a text browser in this terminal."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_browser(url: str) -> bool:
+    import webbrowser
+
+    return webbrowser.open(url)
 
 
 def _call(function: Any) -> Any:

@@ -54,7 +54,9 @@ def test_quit_waits_for_an_action_under_way(
 def test_the_icon_follows_the_panels_colour_scheme(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
 ) -> None:
+    qtbot.waitUntil(lambda: "Paused at" in tray_app.tray.header.text(), timeout=5000)
     sandbox.other_client.stop()
+    tray_app.tray.refresh.trigger()
     qtbot.waitUntil(lambda: "Stopped at" in tray_app.tray.header.text(), timeout=5000)
 
     def ink() -> str:

@@ -43,6 +43,14 @@ def wait_for_header(qtbot: QtBot, app: TrayApplication, text: str, timeout: int 
     qtbot.waitUntil(lambda: text in header(app), timeout=timeout)
 
 
+def running_elsewhere(qtbot: QtBot, app: TrayApplication, sandbox: Sandbox) -> None:
+    """Resume the seeded timer from another client and let the tray see it."""
+    wait_for_header(qtbot, app, "Paused at")
+    sandbox.other_client.resume()
+    app.tray.refresh.trigger()
+    wait_for_header(qtbot, app, "Running")
+
+
 def test_starts_showing_the_seeded_paused_timer(qtbot: QtBot, tray_app: TrayApplication) -> None:
     wait_for_header(qtbot, tray_app, "Paused at")
     items = tray_app.tray.actions
@@ -169,8 +177,7 @@ def test_a_refused_action_says_why_and_changes_nothing(
 def test_the_menu_header_ticks_while_the_menu_is_open(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
 ) -> None:
-    sandbox.other_client.resume()
-    wait_for_header(qtbot, tray_app, "Running")
+    running_elsewhere(qtbot, tray_app, sandbox)
     tray_app.tray.menu.popup(QPoint(10, 10))
     qtbot.waitUntil(tray_app.tray.menu.isVisible, timeout=2000)
     first = shown_elapsed(tray_app)
@@ -181,8 +188,7 @@ def test_the_menu_header_ticks_while_the_menu_is_open(
 def test_the_gui_stays_responsive_while_awork_answers_slowly(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
 ) -> None:
-    sandbox.other_client.resume()
-    wait_for_header(qtbot, tray_app, "Running")
+    running_elsewhere(qtbot, tray_app, sandbox)
     sandbox.inject("GET", "/me/timeentries/last", Fault.delay(5), times=None)
     longest = 0
     clock = QElapsedTimer()
@@ -257,5 +263,24 @@ def test_offline_shows_the_offline_icon_and_keeps_the_last_state(
     sandbox.inject("GET", "/me/timeentries/last", fault)
     tray_app.tray.refresh.trigger()
     qtbot.waitUntil(lambda: "cannot be reached" in tray_app.tray.status.text(), timeout=3000)
-    assert "Paused at" in header(tray_app)
-    assert not tray_app.tray.actions[Action.RESUME].isEnabled()
+    assert "Paused at" in header(tray_app) and "(unconfirmed)" in header(tray_app)
+    assert icon_colour(tray_app.tray.icon()) not in (GREEN, AMBER)
+
+
+def test_a_click_while_offline_fails_at_once_and_sends_nothing(
+    qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox, seen: Seen
+) -> None:
+    wait_for_header(qtbot, tray_app, "Paused at")
+    sandbox.inject("GET", "/me/timeentries/last", Fault.drop(), times=None)
+    tray_app.tray.refresh.trigger()
+    qtbot.waitUntil(lambda: "cannot be reached" in tray_app.tray.status.text(), timeout=3000)
+    tray_app.tray.actions[Action.RESUME].trigger()
+    assert seen.notifications == [("Could not resume", "Could not reach awork; nothing changed.")]
+    qtbot.wait(300)
+    assert posts(sandbox, "/timetracking/resume") == 0
+    # Once awork answers again, everything comes back at once.
+    sandbox.clear_faults()
+    tray_app.tray.refresh.trigger()
+    qtbot.waitUntil(lambda: not tray_app.tray.status.isVisible(), timeout=3000)
+    assert "(unconfirmed)" not in header(tray_app)
+    assert tray_app.tray.actions[Action.RESUME].isEnabled()

@@ -29,6 +29,7 @@ from tests.contract import (
     validate_response,
 )
 from tray_app.sandbox import Fault, ManualClock, Sandbox
+from tray_app.sandbox.oauth import s256
 
 Scenario = Callable[[Sandbox, httpx.Client, ManualClock], list[httpx.Response]]
 SOMEONE_ELSE = str(uuid.uuid4())
@@ -112,14 +113,71 @@ def injected(sandbox: Sandbox, api: httpx.Client, clock: ManualClock) -> list[ht
         Fault.expired_token(),
         Fault.status(204),
         Fault.delay(0.01),
+        Fault.late(0.01),
     ]
     for fault in faults:
         sandbox.inject("POST", "/me/timetracking/resume", fault)
     return [api.post("/me/timetracking/resume") for _ in faults]
 
 
+REGISTRATION = {  # the body the API notes show for a public native client
+    "client_name": "awork Tray",
+    "redirect_uris": ["http://127.0.0.1:47420/callback"],
+    "token_endpoint_auth_method": "none",
+    "application_type": "native",
+    "grant_types": ["authorization_code", "refresh_token"],
+    "response_types": ["code"],
+    "scope": "full_access offline_access",
+}
+
+
+def signed_in_client(web: httpx.Client) -> str:
+    """Register and sign in once (authorize and token are outside the document); the client id."""
+    client_id: str = web.post("/clientapplications/register", json=REGISTRATION).json()["client_id"]
+    verifier = "v" * 43
+    redirect = REGISTRATION["redirect_uris"][0]
+    approved = web.get(
+        "/accounts/authorize",
+        params={
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect,
+            "scope": REGISTRATION["scope"],
+            "code_challenge": s256(verifier),
+            "code_challenge_method": "S256",
+        },
+    )
+    code = httpx.URL(approved.headers["location"]).params["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect}
+    web.post("/accounts/token", data={**form, "client_id": client_id, "code_verifier": verifier})
+    return client_id
+
+
+def client_applications(
+    sandbox: Sandbox, api: httpx.Client, clock: ManualClock
+) -> list[httpx.Response]:
+    """Registration (anonymous), the list of authorized clients, revocation of one and of all."""
+    with httpx.Client(base_url=sandbox.url, timeout=5) as web:
+        registered = web.post("/clientapplications/register", json=REGISTRATION)
+        refused = web.post("/clientapplications/register", json={**REGISTRATION, "scope": 1})
+        first = signed_in_client(web)
+        signed_in_client(web)  # a second one, left for "revoke all"
+        anonymous = web.delete(f"/accounts/me/authorizedclients/{first}")
+    return [
+        registered,
+        refused,
+        anonymous,
+        api.get("/accounts/me/authorizedclients"),
+        api.delete(f"/accounts/me/authorizedclients/{first}"),
+        api.delete(f"/accounts/me/authorizedclients/{first}"),
+        api.delete("/accounts/me/authorizedclients/dcr_nobody"),
+        api.delete("/accounts/me/authorizedclients"),
+        api.get("/accounts/me/authorizedclients"),
+    ]
+
+
 WELL_FORMED_REQUESTS: list[Scenario] = [reads, timer_cycle, starts, other_client_and_auto_stop]
-SCENARIOS: list[Scenario] = [*WELL_FORMED_REQUESTS, refusals, injected]
+SCENARIOS: list[Scenario] = [*WELL_FORMED_REQUESTS, refusals, injected, client_applications]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
@@ -139,6 +197,31 @@ def test_the_tests_own_good_requests_match_the_document_exactly(
 ) -> None:
     for response in scenario(sandbox, api, clock):
         validate_httpx_request(response.request)
+
+
+def test_client_applications_answer_every_status_the_document_lists(
+    sandbox: Sandbox, api: httpx.Client, clock: ManualClock
+) -> None:
+    responses = client_applications(sandbox, api, clock)
+
+    assert [r.status_code for r in responses] == [201, 400, 401, 200, 200, 200, 404, 200, 200]
+    assert [len(responses[3].json()), len(responses[8].json())] == [2, 0]
+    assert responses[4].json() == {"revokedClientCount": 1, "revokedRefreshTokenCount": 1}
+    assert responses[7].json()["revokedClientCount"] == 1, "the second client"
+    for response in responses[3:]:
+        validate_httpx_request(response.request)
+
+
+def test_the_registration_body_of_the_api_notes_matches_the_document() -> None:
+    # tests/contract.py asks every request for a bearer token, even this anonymous operation
+    # (``x-access: anonymous``); what is checked here is the body.
+    headers = {"Authorization": "Bearer unused", "Content-Type": "application/json"}
+    body = json.dumps(REGISTRATION).encode()
+
+    validate_request("POST", "/clientapplications/register", headers=headers, body=body)
+    with pytest.raises(ContractViolation, match="client_secret"):
+        bad = json.dumps({**REGISTRATION, "client_secret": "x"}).encode()
+        validate_request("POST", "/clientapplications/register", headers=headers, body=bad)
 
 
 def test_answers_without_an_operation_carry_awork_error_body(api: httpx.Client) -> None:

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tray_app.sandbox import DROPPED, Fault, Sandbox
 
 RESUME = "/me/timetracking/resume"
+LAST = "/me/timeentries/last"
 
 
 def client_for(sandbox: Sandbox) -> httpx.Client:
@@ -56,6 +58,56 @@ def test_a_delayed_change_happens(api: httpx.Client, sandbox: Sandbox) -> None:
 
     assert api.post(RESUME).status_code == 200
     assert sandbox.current_entry()["breaks"][-1]["endDate"] is not None  # type: ignore[index]
+
+
+def test_a_late_answer_is_decided_at_arrival_and_overtaken_by_a_later_change(
+    sandbox: Sandbox,
+) -> None:
+    """The tray's ordering case: a poll sent before a resume answers "paused", after it."""
+    sandbox.inject("GET", LAST, Fault.late(0.5))
+
+    def poll() -> tuple[dict[str, Any], float]:
+        with client_for(sandbox) as client:
+            entry = client.get(LAST).json()
+            return entry, time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=1) as pool, client_for(sandbox) as client:
+        polled = pool.submit(poll)
+        deadline = time.monotonic() + 5
+        while not sandbox.requests and time.monotonic() < deadline:
+            time.sleep(0.01)  # the record is the only sign that the poll's answer is decided
+        time.sleep(0.1)  # the resume leaves 0.1 s after the poll, well inside its 0.5 s
+        resumed = client.post(RESUME)
+        resumed_at = time.monotonic()
+        entry, polled_at = polled.result()
+
+    assert resumed.status_code == 200
+    assert resumed.json()["breaks"][-1]["endDate"] is not None, "the resume ran"
+    assert entry["breaks"][-1]["endDate"] is None, "the poll shows the pause it saw at arrival"
+    assert entry["resourceVersion"] < resumed.json()["resourceVersion"]
+    assert polled_at > resumed_at, "the older answer arrived last"
+    assert [(r.method, r.status) for r in sandbox.requests] == [("GET", 200), ("POST", 200)]
+
+
+def test_a_late_answer_blocks_no_other_request(sandbox: Sandbox) -> None:
+    sandbox.inject("GET", LAST, Fault.late(0.4), times=2)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        late = [pool.submit(timed_get, sandbox, LAST) for _ in range(2)]
+        status, took = timed_get(sandbox, "/me")
+        results = [future.result() for future in late]
+    total = time.monotonic() - started
+
+    assert (status, took < 0.3) == (200, True)
+    assert [status for status, _ in results] == [200, 200]
+    assert all(took >= 0.4 for _, took in results)
+    assert total < 0.75, "two late answers were sent one after the other"
+
+
+def test_a_late_answer_cannot_be_negative() -> None:
+    with pytest.raises(ValueError, match="before"):
+        Fault.late(-0.1)
 
 
 def test_a_status_fault_answers_awork_error_body_and_changes_nothing(
@@ -181,10 +233,13 @@ def test_a_delay_cannot_be_negative() -> None:
         Fault.delay(-1)
 
 
-def test_stop_does_not_wait_for_a_delayed_answer(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("fault", [Fault.delay(30), Fault.late(30)], ids=["delay", "late"])
+def test_stop_does_not_wait_for_a_delayed_answer(
+    caplog: pytest.LogCaptureFixture, fault: Fault
+) -> None:
     caplog.set_level(logging.DEBUG, logger="tray_app.sandbox")
     sandbox = Sandbox().start()
-    sandbox.inject("GET", "/me", Fault.delay(30))
+    sandbox.inject("GET", "/me", fault)
     failures: list[BaseException] = []
 
     def call() -> None:
@@ -197,7 +252,7 @@ def test_stop_does_not_wait_for_a_delayed_answer(caplog: pytest.LogCaptureFixtur
     thread = threading.Thread(target=call)
     thread.start()
     deadline = time.monotonic() + 5
-    while "injected delay" not in caplog.text and time.monotonic() < deadline:
+    while "injected" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.01)  # the log line is the only sign that the request waits in the server
     started = time.monotonic()
     sandbox.stop()

@@ -551,7 +551,7 @@ _break_json = st.builds(
     now=_instants,
     zone=_zones,
 )
-def test_elapsed_is_never_negative_for_any_entry(  # noqa: PLR0917 (one argument per strategy)
+def test_elapsed_is_never_negative_for_any_entry(
     start: datetime | None,
     end: datetime | None,
     breaks: list[dict[str, Any]],

@@ -8,6 +8,7 @@ as one of the typed errors in :mod:`tray_app.awork.errors`.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -49,8 +50,12 @@ class BearerToken(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]  # httpx's generator
         token = self._token() if callable(self._token) else self._token
+        # A pasted token often brings a space or line break along; inside one, it is no token.
+        token = token.strip() if token else token
         if not token:
             raise NotSignedIn()
+        if any(char.isspace() or not char.isprintable() for char in token):
+            raise NotSignedIn("The awork access token is malformed: sign in again.")
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
 
@@ -66,6 +71,7 @@ class AworkClient:
         user_id: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        on_server_date: Callable[[datetime], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._prefix = "/me" if user_id is None else f"/users/{user_id}"
@@ -78,6 +84,8 @@ class AworkClient:
             follow_redirects=False,
         )
         self.last_server_date: datetime | None = None
+        # Called from whichever thread made the call, with each answer's Date (clock skew).
+        self._on_server_date = on_server_date
 
     # -- the timer ---------------------------------------------------------------------------
 
@@ -132,12 +140,9 @@ class AworkClient:
             response = self._http.request(method, path, json=body)
         except AworkError:
             raise
-        except httpx.TimeoutException as exc:
-            log.warning("%s %s timed out: %s", method, path, type(exc).__name__)
-            raise Unreachable("awork did not answer in time; nothing changed.") from None
         except httpx.HTTPError as exc:
             log.warning("%s %s failed: %s", method, path, type(exc).__name__)
-            raise Unreachable() from None
+            raise _unreachable(method, exc) from None
         took_ms = (time.monotonic() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, took_ms)
         self._note_server_date(response)
@@ -152,6 +157,24 @@ class AworkClient:
                 self.last_server_date = parsedate_to_datetime(date)
             except (TypeError, ValueError):
                 log.debug("unreadable Date header %r", date)
+                return
+            if self._on_server_date is not None and self.last_server_date.tzinfo is not None:
+                self._on_server_date(self.last_server_date)
+
+
+# Failures before the request left this machine: awork cannot have acted on it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _unreachable(method: str, exc: httpx.HTTPError) -> Unreachable:
+    """Say "nothing changed" only when that is sure: a POST cut off after sending may have acted."""
+    sure = isinstance(exc, _NOT_SENT) or method == "GET"
+    outcome = "nothing changed" if sure else "it may have taken effect anyway"
+    if isinstance(exc, httpx.TimeoutException):
+        return Unreachable(f"awork did not answer in time; {outcome}.")
+    if isinstance(exc, _NOT_SENT):
+        return Unreachable()
+    return Unreachable(f"The connection to awork broke off; {outcome}.")
 
 
 def _parse(model: type[Model], response: httpx.Response) -> Model:
@@ -211,9 +234,12 @@ def _reset_seconds(response: httpx.Response) -> float:
         if value is None:
             continue
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            log.debug("unreadable %s header %r", header, value)
+            seconds = math.nan
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+        log.debug("unreadable %s header %r", header, value)
     return DEFAULT_RATE_LIMIT_WAIT
 
 

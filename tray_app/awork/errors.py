@@ -55,7 +55,7 @@ class RateLimited(AworkError):
 
     def __init__(self, reset_seconds: float, **kwargs: object) -> None:
         self.reset_seconds = reset_seconds
-        message = f"awork asks us to slow down: trying again in {round(reset_seconds)} s."
+        message = f"awork asks us to slow down: try again in {round(reset_seconds)} s."
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 

@@ -40,12 +40,16 @@ def parse_timespan(value: object) -> timedelta | None:
 
 
 def format_timespan(value: timedelta) -> str:
-    """Write a time of day the way awork does: ``HH:MM:SS.fffffff``."""
+    """Write a TimeSpan the way awork (.NET) does: ``HH:MM:SS.fffffff``, ``d.HH:MM:SS.fffffff``."""
+    if value < timedelta(0):
+        raise ValueError("a negative TimeSpan is no time of day")
     total_us = value // timedelta(microseconds=1)
     seconds, us = divmod(total_us, 1_000_000)
     minutes, sec = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
-    return f"{hours:02d}:{minute:02d}:{sec:02d}.{us:06d}0"
+    days, hour = divmod(hours, 24)
+    day_part = f"{days}." if days else ""
+    return f"{day_part}{hour:02d}:{minute:02d}:{sec:02d}.{us:06d}0"
 
 
 def _as_utc(value: object) -> object:

@@ -33,6 +33,7 @@ class NotificationSettings(BaseModel):
     switched: bool = True
     task_changed: bool = True
     action_failed: bool = True
+    connection: bool = True
 
 
 class Settings(BaseModel):

@@ -89,6 +89,7 @@ class Sandbox:
         self._address = (host, port)
         self.seed: Seed = default_seed()
         clock = clock or _utc_now
+        self._clock = clock
         self._world = TimerWorld(self.seed, clock, paused_timer=paused_timer)
         self._tokens = TokenGate(token)
         self._oauth = OAuthAuthority(clock, token_lifetime=token_lifetime)
@@ -103,7 +104,7 @@ class Sandbox:
         """Bind and serve in a daemon thread; returns self so ``Sandbox().start()`` reads well."""
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        server = SandboxHTTPServer(self._address, self._api, self._faults, self._log)
+        server = SandboxHTTPServer(self._address, self._api, self._faults, self._log, self._clock)
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.02},  # how long stop() may wait for the loop

@@ -12,8 +12,10 @@ import socket
 import socketserver
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 DROPPED = 0
 """The ``status`` recorded for a request whose connection was closed without an answer."""
+_LINGER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     status: int = DROPPED
+    received_at: float = 0.0
+    """``time.monotonic()`` when the request arrived, to measure the spacing of polls."""
 
 
 class RequestLog:
@@ -83,6 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's lines on stderr; :meth:`_serve` logs each request instead."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header by the sandbox's clock, so a client can notice a skewed machine."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return format_datetime(self.server.clock(), usegmt=True)
+
     def _serve(self) -> None:
         """Answer one request; it is recorded when decided, which a late answer is before sent."""
         started = time.monotonic()
@@ -93,7 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self._answer(url, headers, body, framing_error, fault)
         status = DROPPED if answer is None else answer.status
         query = dict(parse_qsl(url.query, keep_blank_values=True))
-        self.server.log.add(RecordedRequest(self.command, url.path, query, headers, body, status))
+        self.server.log.add(
+            RecordedRequest(self.command, url.path, query, headers, body, status, started)
+        )
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %s in %.0f ms", self.command, url.path, status, elapsed_ms)
         if fault is not None and fault.wait_after:
@@ -102,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self.server.stopping.wait(fault.wait_after)
         self._send(answer)
+        if framing_error is not None:
+            self._linger()
 
     def _read_body(self) -> tuple[bytes, ApiError | None]:
         """The body by Content-Length; a body we cannot frame ends the connection after a 400."""
@@ -141,6 +156,22 @@ class _Handler(BaseHTTPRequestHandler):
             return error_answer(not_found())
         return self.server.api.answer(Request(self.command, relative, headers, body, url.query))
 
+    def _linger(self) -> None:
+        """Read what the client still sends of a refused body, for a moment, before closing.
+
+        Closing at once, with its body unread, resets the connection under a client still
+        writing it: the client sees a broken pipe instead of our answer (a "lingering close",
+        as Apache and nginx do it). ``close_connections`` ends the wait when the sandbox stops.
+        """
+        self.wfile.flush()
+        deadline = time.monotonic() + _LINGER_SECONDS
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(65536):
+                    return
+
     def _send(self, answer: Answer | None) -> None:
         """Write the answer with its Content-Length; None closes the connection unanswered."""
         if answer is None:
@@ -164,9 +195,15 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], api: AworkApi, faults: FaultBook, log: RequestLog
+        self,
+        address: tuple[str, int],
+        api: AworkApi,
+        faults: FaultBook,
+        log: RequestLog,
+        clock: Callable[[], datetime],
     ) -> None:
         self.api = api
+        self.clock = clock
         self.faults = faults
         self.log = log
         self.stopping = threading.Event()

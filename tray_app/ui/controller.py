@@ -1,17 +1,22 @@
 """Keeps the tray's idea of the timer in step with awork: polls, sends actions, orders answers.
 
 All of it runs in the GUI thread and never waits: calls go to the :class:`Worker` and come back
-as outcomes. Two rules keep what is shown true:
+as outcomes. The rules that keep what is shown true:
 - an answer is applied only if it is newer than what is shown (a higher ``resourceVersion`` of
   the same entry, else a later sequence number), so a slow poll cannot undo a Resume;
-- a change is announced only when a poll found it, never for the person's own click.
+- a change is announced only when a poll found it, never for the person's own click;
+- an action is sent only when clicked, once, and never queued for later: offline it fails at once;
+- without awork, polls back off exponentially (with jitter) up to a cap; an answer ends that;
+- a jump of the wall clock (suspend, resume, a manual change) triggers a poll at once.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -30,6 +35,15 @@ POLL = "poll"
 ME = "me"
 # Opening the menu polls when the last answer is older than this; closer opens reuse it.
 MENU_FRESHNESS_SECONDS = 5.0
+# Back-off without awork: the first retry after this, doubling up to the cap.
+BACKOFF_FIRST_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 300.0
+# Being offline is announced once it lasts this long, so a blip stays silent.
+OFFLINE_NOTICE_SECONDS = 30.0
+# How often the wall clock is compared with the monotonic one, and what counts as a jump.
+CLOCK_WATCH_MS = 5_000
+CLOCK_JUMP_SECONDS = 3.0
+OFFLINE_ACTION_MESSAGE = "Could not reach awork; nothing changed."
 
 
 def local_timezone_name() -> str:
@@ -53,6 +67,8 @@ class TimerController(QObject):
         changed_elsewhere(Change): a poll found a change the person did not click here.
         action_failed(str, str): the action and one line saying why.
         person_changed(UserAndWorkspace): who is signed in, from ``GET /me``.
+        connection_lost(): awork has not answered for a while (said once per outage).
+        connection_back(): awork answers again after an announced outage.
     """
 
     snapshot_changed = Signal(object)
@@ -61,6 +77,8 @@ class TimerController(QObject):
     changed_elsewhere = Signal(object)
     action_failed = Signal(str, str)
     person_changed = Signal(object)
+    connection_lost = Signal()
+    connection_back = Signal()
 
     def __init__(
         self,
@@ -70,6 +88,7 @@ class TimerController(QObject):
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         timezone: Callable[[], str] = local_timezone_name,
+        jitter: Callable[[], float] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -77,22 +96,32 @@ class TimerController(QObject):
         self._clock = clock
         self._monotonic = monotonic
         self._timezone = timezone
+        self._jitter = jitter
         self.poll_interval_s = poll_interval_s
         self._worker = Worker(self)
         self._worker.finished.connect(self.on_worker_finished)
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
         self._poll_timer.timeout.connect(self.on_poll_timer_timeout)
+        self._clock_watch = QTimer(self)
+        self._clock_watch.setInterval(CLOCK_WATCH_MS)
+        self._clock_watch.timeout.connect(self.on_clock_watch_timeout)
+        self._last_watch = (self._clock(), self._monotonic())
 
         self.snapshot: Snapshot | None = None
         self.connection = Connection.CONNECTING
         self.detail: str | None = None
         self.last_answer_at: float | None = None
+        self.last_answer_time: datetime | None = None
         self._applied_seq = 0
         self._poll_seq: int | None = None
         self._poll_again = False
         self._pending: dict[int, Action] = {}
         self._blocked_until = 0.0
+        self._failures = 0
+        self._offline_since: float | None = None
+        self._offline_announced = False
+        self._paused = False
         self._stopped = False
 
     # -- what views read -----------------------------------------------------------------------
@@ -106,11 +135,13 @@ class TimerController(QObject):
     def start(self) -> None:
         """Ask who is signed in and what the timer does; polling goes on from there."""
         self._worker.submit(ME, self._client.me, droppable=True)
+        self._clock_watch.start()
+        self._last_watch = (self._clock(), self._monotonic())
         self.poll_now()
 
     def poll_now(self) -> None:
         """Poll at once, unless a poll is already under way (then poll again after it)."""
-        if self._stopped:
+        if self._stopped or self._paused:
             return
         if self._poll_seq is not None:
             self._poll_again = True
@@ -133,11 +164,9 @@ class TimerController(QObject):
         if self._stopped or self._pending or state is None or not can(action, state):
             log.info("not sending %s: state %s, pending %s", action, state, self.pending)
             return False
-        wait = self._blocked_until - self._monotonic()
-        if wait > 0:
-            self.action_failed.emit(
-                str(action), f"awork asked us to wait {round(wait)} s more; nothing changed."
-            )
+        refusal = self._refusal_before_sending()
+        if refusal is not None:
+            self.action_failed.emit(str(action), refusal)
             return False
         call = self._start_again_call() if action is Action.START_AGAIN else None
         if action is Action.START_AGAIN and call is None:
@@ -148,18 +177,63 @@ class TimerController(QObject):
         self.pending_changed.emit()
         return True
 
+    def pause_polling(self) -> None:
+        """Send nothing more until told otherwise (a sign-out is under way)."""
+        self._poll_timer.stop()
+        self._paused = True
+
+    def signed_out(self) -> None:
+        """The person signed out: forget what awork said and stay quiet until a sign-in."""
+        self.pause_polling()
+        self.snapshot = None
+        self._set_connection(Connection.SIGNED_OUT, None)
+        self.snapshot_changed.emit(None)
+
+    def signed_in(self) -> None:
+        """A sign-in succeeded: start over, asking who it is and what the timer does."""
+        self._paused = False
+        self._failures = 0
+        self.connection, self.detail = Connection.CONNECTING, None
+        self.connection_changed.emit(str(Connection.CONNECTING))
+        self.start()
+
     def shutdown(self, timeout_ms: int = 20_000) -> None:
         """Stop polling and wait for calls under way, so nothing is left half-sent."""
         self._stopped = True
         self._poll_timer.stop()
+        self._clock_watch.stop()
         if not self._worker.shutdown(timeout_ms):
             log.warning("calls to awork were still running at quit")
+
+    def _refusal_before_sending(self) -> str | None:
+        """Why a click must fail at once instead of being sent, or None to send it."""
+        wait = self._blocked_until - self._monotonic()
+        if wait > 0:
+            return f"awork asked us to wait {round(wait)} s more; nothing changed."
+        if self.connection is Connection.OFFLINE:
+            # Never queued for later (that would book the wrong time); look again right away.
+            self._failures = 0
+            self.poll_now()
+            return OFFLINE_ACTION_MESSAGE
+        return None
 
     # -- answers -------------------------------------------------------------------------------
 
     @Slot()
     def on_poll_timer_timeout(self) -> None:
         self.poll_now()
+
+    @Slot()
+    def on_clock_watch_timeout(self) -> None:
+        wall, mono = self._clock(), self._monotonic()
+        last_wall, last_mono = self._last_watch
+        self._last_watch = (wall, mono)
+        drift = (wall - last_wall).total_seconds() - (mono - last_mono)
+        if abs(drift) > CLOCK_JUMP_SECONDS:
+            # Suspend stops the monotonic clock but not the wall clock: awake again, look now.
+            log.info("wall clock jumped by %.0f s (suspend or clock change); polling", drift)
+            self._failures = 0
+            self.poll_now()
 
     @Slot(object)
     def on_worker_finished(self, outcome: Outcome) -> None:
@@ -175,17 +249,25 @@ class TimerController(QObject):
             self._on_error(outcome.error, action)
         else:
             self._on_answer(outcome, from_poll=action is None)
-        if self._stopped:
-            return
+        if self._stopped or self._paused or self.connection is Connection.SIGNED_OUT:
+            return  # nothing to ask awork until the person signs in again
         if action is not None or self._poll_again:
             # After an action, confirm with a fresh poll; a poll sent before it is stale.
             self._poll_again = False
             self.poll_now()
         elif not self._poll_timer.isActive() and self._poll_seq is None:
-            self._schedule_poll(self.poll_interval_s)
+            self._schedule_poll(self._next_poll_delay())
+
+    def _next_poll_delay(self) -> float:
+        if self._failures == 0:
+            return self.poll_interval_s
+        backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_FIRST_SECONDS * 2.0 ** (self._failures - 1))
+        # Jitter spreads the retries of a whole office coming back online at once.
+        jitter = self._jitter() if self._jitter else random.random()
+        return backoff * (0.5 + 0.5 * jitter)
 
     def _on_answer(self, outcome: Outcome, *, from_poll: bool) -> None:
-        self.last_answer_at = self._monotonic()
+        self._answered()
         self._set_connection(Connection.ONLINE, None)
         entry: TimeTracking | None = outcome.value
         if entry is None and not from_poll:
@@ -206,6 +288,16 @@ class TimerController(QObject):
                 self.changed_elsewhere.emit(change)
         self.snapshot_changed.emit(after)
 
+    def _answered(self) -> None:
+        """awork answered (even if it said no): the connection is fine again."""
+        self.last_answer_at = self._monotonic()
+        self.last_answer_time = self._clock()
+        self._failures = 0
+        self._offline_since = None
+        if self._offline_announced:
+            self._offline_announced = False
+            self.connection_back.emit()
+
     def _is_newer(self, seq: int, after: Snapshot) -> bool:
         if self.snapshot is None:
             return True
@@ -221,13 +313,24 @@ class TimerController(QObject):
             self._set_connection(Connection.SIGNED_OUT, str(error))
         elif isinstance(error, Refused | RateLimited):
             # awork is there and said no; what is shown stays true.
-            self.last_answer_at = self._monotonic()
-            if action is None:
-                self._set_connection(Connection.ERROR, str(error))
+            self._answered()
+            self._set_connection(
+                Connection.ONLINE if action else Connection.ERROR, None if action else str(error)
+            )
         else:
-            self._set_connection(Connection.OFFLINE, str(error))
+            self._went_offline(str(error))
         if action is not None:
             self.action_failed.emit(str(action), str(error))
+
+    def _went_offline(self, detail: str) -> None:
+        self._failures += 1
+        now = self._monotonic()
+        if self._offline_since is None:
+            self._offline_since = now
+        self._set_connection(Connection.OFFLINE, detail)
+        if not self._offline_announced and now - self._offline_since >= OFFLINE_NOTICE_SECONDS:
+            self._offline_announced = True
+            self.connection_lost.emit()
 
     def _on_me(self, outcome: Outcome) -> None:
         if outcome.error is not None:
@@ -238,6 +341,8 @@ class TimerController(QObject):
         self.person_changed.emit(outcome.value)
 
     def _set_connection(self, connection: Connection, detail: str | None) -> None:
+        if self.connection is Connection.SIGNED_OUT and connection is Connection.OFFLINE:
+            return  # signed out stays signed out until a sign-in, whatever the network does
         if (connection, detail) == (self.connection, self.detail):
             return
         self.connection, self.detail = connection, detail

@@ -41,6 +41,20 @@ class Notifier(QObject):
             return
         self._show(APP_NAME, change.describe(), False)
 
+    @Slot()
+    def on_controller_connection_lost(self) -> None:
+        if self.settings.connection:
+            self._show(
+                "awork cannot be reached",
+                "The timer shown may be out of date; awork Tray keeps trying.",
+                True,
+            )
+
+    @Slot()
+    def on_controller_connection_back(self) -> None:
+        if self.settings.connection:
+            self._show(APP_NAME, "awork can be reached again; the timer is up to date.", False)
+
     @Slot(str, str)
     def on_controller_action_failed(self, action: str, message: str) -> None:
         if self.settings.action_failed:

@@ -67,7 +67,14 @@ class Presenter(QObject):
 
     def _present(self) -> TimerDisplay:
         c = self._controller
-        return present(c.snapshot, c.connection, c.pending, self._clock(), detail=c.detail)
+        return present(
+            c.snapshot,
+            c.connection,
+            c.pending,
+            self._clock(),
+            detail=c.detail,
+            last_answer=c.last_answer_time,
+        )
 
     def _schedule_tick(self) -> None:
         snapshot = self._controller.snapshot

@@ -26,6 +26,7 @@ _NOTIFICATION_LABELS = {
     "switched": "The timer switched to another task",
     "task_changed": "The timer's task or project changed",
     "action_failed": "An action from this tray failed",
+    "connection": "awork cannot be reached for a while, and when it is back",
 }
 
 

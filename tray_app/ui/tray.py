@@ -10,13 +10,29 @@ import logging
 
 from PySide6.QtCore import QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QIcon
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QAbstractButton, QMenu, QSystemTrayIcon
 
 from tray_app.core.actions import Action
 from tray_app.ui.icons import IconSet
 from tray_app.ui.view_model import TimerDisplay
 
 log = logging.getLogger(__name__)
+
+
+def show_account_controls(
+    sign_in: QAction | QAbstractButton,
+    sign_out: QAction | QAbstractButton,
+    can_sign_in: bool,
+    can_sign_out: bool,
+    busy: str | None,
+) -> None:
+    """Sign in / Sign out items (menu actions or buttons) for the account's current state."""
+    sign_in.setVisible(can_sign_in or busy == "sign-in")
+    sign_in.setText("Signing in… (finish in your browser)" if busy else "Sign &in…")
+    sign_in.setEnabled(busy is None)
+    sign_out.setVisible(can_sign_out or busy == "sign-out")
+    sign_out.setText("Signing out…" if busy else "Sign ou&t")
+    sign_out.setEnabled(busy is None)
 
 
 class TrayIcon(QObject):
@@ -27,6 +43,7 @@ class TrayIcon(QObject):
         refresh_requested(): "Refresh now".
         open_web_requested(): "Open in awork".
         settings_requested(): "Settings…".
+        sign_in_requested(), sign_out_requested(): "Sign in…", "Sign out".
         quit_requested(): "Quit".
         menu_opening(): the menu is about to show (time to refresh what it says).
         menu_closed(): the menu was hidden.
@@ -36,6 +53,8 @@ class TrayIcon(QObject):
     refresh_requested = Signal()
     open_web_requested = Signal()
     settings_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
     quit_requested = Signal()
     menu_opening = Signal()
     menu_closed = Signal()
@@ -46,6 +65,9 @@ class TrayIcon(QObject):
         self._display: TimerDisplay | None = None
         self.menu = QMenu()
         self.menu.setToolTipsVisible(True)
+        self.person = self.menu.addAction("")
+        self.person.setEnabled(False)
+        self.person.setVisible(False)
         self.header = self.menu.addAction("")
         self.header.setEnabled(False)
         self.status = self.menu.addAction("")
@@ -64,6 +86,10 @@ class TrayIcon(QObject):
         self.refresh.triggered.connect(self.refresh_requested)
         self.settings = self.menu.addAction("Se&ttings…")
         self.settings.triggered.connect(self.settings_requested)
+        self.sign_in = self.menu.addAction("Sign &in…")
+        self.sign_in.triggered.connect(self.sign_in_requested)
+        self.sign_out = self.menu.addAction("Sign ou&t")
+        self.sign_out.triggered.connect(self.sign_out_requested)
         self.menu.addSeparator()
         self.quit = self.menu.addAction("&Quit")
         self.quit.triggered.connect(self.quit_requested)
@@ -101,6 +127,14 @@ class TrayIcon(QObject):
             shown = display.items[action]
             item.setText(shown.text)
             item.setEnabled(shown.enabled)
+
+    def show_person(self, text: str) -> None:
+        """Who is signed in, and to which workspace; nothing when signed out."""
+        self.person.setText(text)
+        self.person.setVisible(bool(text))
+
+    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: str | None) -> None:
+        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
 
     def icon(self) -> QIcon:
         return self.tray.icon()

@@ -87,20 +87,27 @@ def present(
     now: datetime,
     *,
     detail: str | None = None,
+    last_answer: datetime | None = None,
 ) -> TimerDisplay:
     """Everything a view needs at ``now``; cheap enough to call on every tick."""
     state = snapshot.state if snapshot is not None else TimerState.NONE
     icon = _CONNECTION_ICONS.get(connection, _STATE_ICONS[state])
     line = timer_line(snapshot, now)
+    if connection is Connection.OFFLINE and snapshot is not None:
+        # The clock goes on from what awork last said, but awork has not confirmed it since.
+        line = f"{line} (unconfirmed)"
     label = snapshot.label() if snapshot is not None and snapshot.entry_id else None
     header = f"{label} — {line}" if label else line
     status = _CONNECTION_WORDS.get(connection, "")
-    if detail and connection is not Connection.ONLINE:
+    if connection is Connection.OFFLINE and last_answer is not None:
+        status = f"{status} since {last_answer.astimezone():%H:%M}"
+    elif detail and connection is not Connection.ONLINE:
         status = f"{status}: {detail}" if status else detail
     tooltip_lines = [APP_NAME, line if not label else f"{line} · {label}"]
     if status:
         tooltip_lines.append(status)
-    usable = connection in (Connection.ONLINE, Connection.ERROR) and snapshot is not None
+    # Offline, a click still goes to the controller, which answers it at once (never queues it).
+    usable = connection is not Connection.SIGNED_OUT and snapshot is not None
     items = {}
     for action, (idle_text, busy_text) in _LABELS.items():
         if action in pending:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from tray_app import APP_NAME
 from tray_app.core.actions import Action
 from tray_app.ui.icons import IconSet
+from tray_app.ui.tray import show_account_controls
 from tray_app.ui.view_model import TimerDisplay
 
 
@@ -17,19 +18,22 @@ class StatusWindow(QWidget):
 
     Signals:
         action_requested(str), refresh_requested(), open_web_requested(), settings_requested(),
-        quit_requested()
+        sign_in_requested(), sign_out_requested(), quit_requested()
     """
 
     action_requested = Signal(str)
     refresh_requested = Signal()
     open_web_requested = Signal()
     settings_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, icons: IconSet) -> None:
         super().__init__()
         self._icons = icons
         self.setWindowTitle(APP_NAME)
+        self.person = QLabel()
         self.header = QLabel()
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
@@ -43,7 +47,13 @@ class StatusWindow(QWidget):
             button.clicked.connect(self.on_button_clicked)
             buttons.addWidget(button)
             self.buttons[action] = button
+        self.sign_in = QPushButton("Sign &in…")
+        self.sign_in.clicked.connect(self.sign_in_requested)
+        self.sign_out = QPushButton("Sign ou&t")
+        self.sign_out.clicked.connect(self.sign_out_requested)
         extras = QHBoxLayout()
+        extras.addWidget(self.sign_in)
+        extras.addWidget(self.sign_out)
         for text, signal in (
             ("&Open in awork", self.open_web_requested),
             ("Re&fresh now", self.refresh_requested),
@@ -54,7 +64,7 @@ class StatusWindow(QWidget):
             button.clicked.connect(signal)
             extras.addWidget(button)
         layout = QVBoxLayout(self)
-        for widget in (self.header, self.status, self.message):
+        for widget in (self.person, self.header, self.status, self.message):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addLayout(extras)
@@ -68,6 +78,13 @@ class StatusWindow(QWidget):
             shown = display.items[action]
             button.setText(shown.text)
             button.setEnabled(shown.enabled)
+
+    def show_person(self, text: str) -> None:
+        self.person.setText(text)
+        self.person.setVisible(bool(text))
+
+    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: str | None) -> None:
+        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
 
     def notify(self, title: str, text: str, *, warning: bool = False) -> None:
         """Without a tray there are no balloons: the latest message is shown in the window."""

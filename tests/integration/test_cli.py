@@ -1,0 +1,609 @@
+"""``awork-tray status|resume|pause|stop`` end to end against the sandbox; ``awork-tray sandbox``.
+
+What is checked is what a script or a person sees (stdout, stderr, the exit code of the contract:
+0 done, 1 awork said no or nothing to act on, 2 usage, 3 not signed in, 4 unreachable) and what the
+sandbox received. Most runs call ``main()`` in-process; a few run the real command as a process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from tray_app import logs
+from tray_app.cli import main
+from tray_app.sandbox import Fault, Sandbox
+
+TASK = "Design the landing page"
+PROJECT = "Website Relaunch"
+LAST = "/me/timeentries/last"
+# The seeded timer: started 47 min ago, one 8-minute break, paused 2 minutes ago: 37 min worked.
+SEEDED_ELAPSED = 37 * 60
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def _detach_log_handlers() -> Iterator[None]:
+    """main() attaches a log file handler to the root logger; close it after each test."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    logs.configure(to_file=False)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        monkeypatch.setenv("AWORK_TOKEN", sb.token)
+        yield sb
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def assert_clean(run: Run, secrets: tuple[str, ...]) -> None:
+    """Never a traceback; never a token, on either stream."""
+    assert "Traceback" not in run.err
+    assert "Traceback" not in run.out
+    for secret in secrets:
+        assert secret not in run.out
+        assert secret not in run.err
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
+    """Run ``awork-tray ARGS`` in-process, as the console script does (SystemExit included)."""
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    run = Run(code, out, err)
+    token = os.environ.get("AWORK_TOKEN")
+    assert_clean(run, (token,) if token else ())
+    return run
+
+
+def awork_tray(sb: Sandbox, command: str, *args: str, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``awork-tray COMMAND --base-url <sandbox> ARGS`` in-process."""
+    return cli(capsys, command, "--base-url", sb.url, *args)
+
+
+def one_error_line(run: Run) -> str:
+    """The single line on stderr, which is all a failing command may print."""
+    assert run.out == ""
+    lines = run.err.splitlines()
+    assert len(lines) == 1, run.err
+    assert lines[0].startswith("awork-tray: ")
+    return lines[0]
+
+
+def sent(sb: Sandbox) -> list[tuple[str, str]]:
+    return [(r.method, r.path.removeprefix("/api/v1")) for r in sb.requests]
+
+
+def state_of(sb: Sandbox) -> str:
+    entry = sb.current_entry()
+    if entry is None:
+        return "none"
+    if entry["endDateUtc"] is not None:
+        return "stopped"
+    breaks = entry["breaks"] or []
+    return "paused" if breaks and breaks[-1]["endDate"] is None else "running"
+
+
+def elapsed_of(line: str) -> int:
+    match = re.search(r"\b(\d+):(\d{2}):(\d{2})\b", line)
+    assert match is not None, line
+    hours, minutes, seconds = (int(part) for part in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+def test_status_shows_the_paused_timer(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = awork_tray(sandbox, "status", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out == f"Paused at 0:37:00 · {TASK} · {PROJECT}\n"
+    assert run.err == ""
+    assert sent(sandbox) == [("GET", LAST)]
+
+
+def test_status_json_for_scripts(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    run = awork_tray(sandbox, "status", "--json", capsys=capsys)
+
+    assert run.code == 0
+    status = json.loads(run.out)
+    assert status["state"] == "paused"
+    assert status["elapsed_seconds"] == SEEDED_ELAPSED
+    assert status["task"] == TASK
+
+
+def test_status_json_of_a_running_timer_counts_on(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.other_client.resume()
+
+    status = json.loads(awork_tray(sandbox, "status", "--json", capsys=capsys).out)
+
+    assert status["state"] == "running"
+    assert SEEDED_ELAPSED <= status["elapsed_seconds"] <= SEEDED_ELAPSED + 5
+
+
+def test_status_json_of_a_stopped_timer(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.other_client.stop()
+
+    status = json.loads(awork_tray(sandbox, "status", "--json", capsys=capsys).out)
+
+    assert status["state"] == "stopped"
+    assert SEEDED_ELAPSED <= status["elapsed_seconds"] <= SEEDED_ELAPSED + 5
+
+
+def test_status_when_nothing_was_ever_tracked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Sandbox(paused_timer=False) as sb:
+        monkeypatch.setenv("AWORK_TOKEN", sb.token)
+        text = awork_tray(sb, "status", capsys=capsys)
+        as_json = awork_tray(sb, "status", "--json", capsys=capsys)
+
+    assert text.code == as_json.code == 0
+    assert "No timer" in text.out
+    status = json.loads(as_json.out)
+    assert (status["state"], status["elapsed_seconds"]) == ("none", 0)
+
+
+# --- resume, pause, stop ------------------------------------------------------------------------
+
+
+def test_resume_a_paused_timer(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Resumed: Running ")
+    assert TASK in run.out
+    assert SEEDED_ELAPSED <= elapsed_of(run.out) <= SEEDED_ELAPSED + 5
+    assert sent(sandbox) == [("GET", LAST), ("POST", "/me/timetracking/resume")]
+    assert state_of(sandbox) == "running"
+
+
+def test_resume_json_reports_the_new_state(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = awork_tray(sandbox, "resume", "--json", capsys=capsys)
+
+    assert run.code == 0
+    result = json.loads(run.out)
+    assert result["state"] == "running"
+    assert SEEDED_ELAPSED <= result["elapsed_seconds"] <= SEEDED_ELAPSED + 5
+
+
+def test_resume_a_running_timer_changes_nothing(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.other_client.resume()
+    sandbox.clear_requests()
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Already running")
+    assert TASK in run.out
+    assert sent(sandbox) == [("GET", LAST)]
+
+
+@pytest.mark.parametrize("paused_timer", [True, False], ids=["stopped", "never-tracked"])
+def test_resume_with_nothing_paused_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], paused_timer: bool
+) -> None:
+    with Sandbox(paused_timer=paused_timer) as sb:
+        monkeypatch.setenv("AWORK_TOKEN", sb.token)
+        sb.other_client.stop()
+        sb.clear_requests()
+        run = awork_tray(sb, "resume", capsys=capsys)
+
+        assert run.code == 1
+        assert "Nothing to resume" in one_error_line(run)
+        assert sent(sb) == [("GET", LAST)]
+
+
+def test_pause_a_running_timer(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    sandbox.other_client.resume()
+
+    run = awork_tray(sandbox, "pause", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Paused: Paused at ")
+    assert TASK in run.out
+    assert state_of(sandbox) == "paused"
+
+
+def test_pause_a_paused_timer_changes_nothing(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = awork_tray(sandbox, "pause", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Already paused")
+    assert sent(sandbox) == [("GET", LAST)]
+
+
+def test_pause_a_stopped_timer_says_there_is_nothing_to_pause(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.other_client.stop()
+
+    run = awork_tray(sandbox, "pause", capsys=capsys)
+
+    assert run.code == 1
+    assert "Nothing to pause" in one_error_line(run)
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["running", "paused"])
+def test_stop_a_running_or_paused_timer(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], running: bool
+) -> None:
+    if running:
+        sandbox.other_client.resume()
+
+    run = awork_tray(sandbox, "stop", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Stopped: Stopped at ")
+    assert TASK in run.out
+    assert state_of(sandbox) == "stopped"
+
+
+def test_stop_a_stopped_timer_says_there_is_nothing_to_stop(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.other_client.stop()
+
+    run = awork_tray(sandbox, "stop", capsys=capsys)
+
+    assert run.code == 1
+    assert "Nothing to stop" in one_error_line(run)
+    assert sent(sandbox) == [("GET", LAST)]
+
+
+def test_a_timer_that_changes_between_look_and_act_is_reported(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # awork answers 204 to the resume: someone stopped the timer after we looked.
+    sandbox.inject("POST", "/me/timetracking/resume", Fault.status(204))
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 1
+    assert "Nothing to resume" in one_error_line(run)
+
+
+# --- failures and their exit codes -----------------------------------------------------------
+
+
+def test_without_awork_token_it_is_not_signed_in(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AWORK_TOKEN")
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 3
+    assert "AWORK_TOKEN" in one_error_line(run)
+    assert sandbox.requests == []
+
+
+def test_a_wrong_token_is_not_signed_in(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWORK_TOKEN", "wrong-token-123456")
+
+    run = awork_tray(sandbox, "status", capsys=capsys)
+
+    assert run.code == 3
+    one_error_line(run)
+    assert "wrong-token-123456" not in run.err
+
+
+def test_an_expired_token_is_not_signed_in(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.inject("POST", "/me/timetracking/resume", Fault.expired_token())
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 3
+    one_error_line(run)
+    assert state_of(sandbox) == "paused"
+
+
+def test_a_token_pasted_with_a_line_break_still_works(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWORK_TOKEN", f"{sandbox.token}\n")
+
+    run = awork_tray(sandbox, "status", capsys=capsys)
+
+    assert run.code == 0
+    assert run.out.startswith("Paused at ")
+
+
+def test_nothing_listening_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWORK_TOKEN", "some-token-123456")
+
+    run = cli(capsys, "resume", "--base-url", f"http://127.0.0.1:{closed_port()}/api/v1")
+
+    assert run.code == 4
+    one_error_line(run)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", LAST), ("POST", "/me/timetracking/resume")])
+def test_a_503_is_unreachable_and_changes_nothing(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], method: str, path: str
+) -> None:
+    sandbox.inject(method, path, Fault.status(503))
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 4
+    one_error_line(run)
+    assert state_of(sandbox) == "paused"
+
+
+@pytest.mark.parametrize("fault", [Fault.drop(), Fault.malformed()], ids=["drop", "html"])
+def test_no_usable_answer_is_unreachable(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], fault: Fault
+) -> None:
+    sandbox.inject("GET", LAST, fault)
+
+    run = awork_tray(sandbox, "status", "--json", capsys=capsys)
+
+    assert run.code == 4
+    one_error_line(run)
+
+
+def test_a_refusal_shows_awork_s_description(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.inject(
+        "POST",
+        "/me/timetracking/resume",
+        Fault.status(400, "invalid-operation", "You can only resume your own time trackings"),
+    )
+
+    run = awork_tray(sandbox, "resume", capsys=capsys)
+
+    assert run.code == 1
+    assert one_error_line(run) == "awork-tray: You can only resume your own time trackings"
+
+
+def test_a_rate_limit_says_when_to_try_again(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.inject("GET", LAST, Fault.rate_limited(reset=30))
+
+    run = awork_tray(sandbox, "pause", capsys=capsys)
+
+    assert run.code == 1
+    line = one_error_line(run)
+    assert "try again in 30 s" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("frobnicate",),
+        ("status", "--bogus"),
+        ("resume", "now"),
+        ("status", "--base-url"),
+        ("status", "--base-url", "ftp://example.com/api/v1"),
+        ("status", "--base-url", "not a url"),
+        ("--base-url", "http://[::1", "status"),
+        ("pause", "--base-url", "http://127.0.0.1:99999/api/v1"),
+        ("sandbox", "--port", "70000"),
+        ("sandbox", "--port", "any"),
+        ("--demo", "--sandbox-port", "-1"),
+    ],
+)
+def test_a_usage_error_exits_2(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    run = cli(capsys, *args)
+
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err.splitlines()[-1].startswith("awork-tray")
+    assert "error:" in run.err.splitlines()[-1]
+    assert sandbox.requests == []
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_base_url_works_before_and_after_the_command(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], before: bool
+) -> None:
+    args = (
+        ("--base-url", sandbox.url, "status", "--json")
+        if before
+        else ("status", "--json", "--base-url", sandbox.url)
+    )
+
+    run = cli(capsys, *args)
+
+    assert run.code == 0
+    assert json.loads(run.out)["state"] == "paused"
+    assert sent(sandbox) == [("GET", LAST)]
+
+
+# --- the log ------------------------------------------------------------------------------------
+
+
+def test_the_log_keeps_the_trace_id_but_never_the_token(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.inject("POST", "/me/timetracking/resume", Fault.status(400, "invalid-operation", "No."))
+    awork_tray(sandbox, "resume", "-v", capsys=capsys)
+    awork_tray(sandbox, "pause", "-v", capsys=capsys)
+    sandbox.inject("GET", LAST, Fault.expired_token())
+    awork_tray(sandbox, "status", "-v", capsys=capsys)
+    logs.configure(to_file=False)  # flush and close the file before reading it
+
+    folder = platformdirs.user_log_path("awork-tray", appauthor=False)
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    text = "".join(path.read_text(encoding="utf-8") for path in files)
+    assert text, f"nothing was logged in {folder}"
+    assert re.search(r"traceId=[0-9a-f]{32}", text)
+    assert "401" in text
+    assert sandbox.token not in text
+
+
+# --- as a real process --------------------------------------------------------------------------
+
+
+def run_process(*args: str, cwd: Path) -> Run:
+    """``python -m tray_app ARGS`` as its own process, with this test's environment."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tray_app", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=dict(os.environ),
+        cwd=cwd,
+        timeout=30,
+        check=False,
+    )
+    run = Run(done.returncode, done.stdout, done.stderr)
+    token = os.environ.get("AWORK_TOKEN")
+    assert_clean(run, (token,) if token else ())
+    return run
+
+
+def test_process_status_and_resume(sandbox: Sandbox, tmp_path: Path) -> None:
+    status = run_process("status", "--base-url", sandbox.url, cwd=tmp_path)
+    resume = run_process("--base-url", sandbox.url, "resume", cwd=tmp_path)
+
+    assert status.code == 0
+    assert status.out == f"Paused at 0:37:00 · {TASK} · {PROJECT}\n"
+    assert resume.code == 0
+    assert resume.out.startswith("Resumed: Running ")
+    assert state_of(sandbox) == "running"
+
+
+def test_the_installed_command_prints_json(sandbox: Sandbox, tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "awork-tray"
+    done = subprocess.run(
+        [str(command), "status", "--json", "--base-url", sandbox.url],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state"] == "paused"
+
+
+def test_process_failures_exit_with_the_contract_s_codes(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox.inject("GET", LAST, Fault.status(503))
+    unavailable = run_process("status", "--base-url", sandbox.url, cwd=tmp_path)
+    usage = run_process("status", "--frobnicate", cwd=tmp_path)
+    monkeypatch.delenv("AWORK_TOKEN")
+    no_token = run_process("pause", "--base-url", sandbox.url, cwd=tmp_path)
+
+    assert (unavailable.code, usage.code, no_token.code) == (4, 2, 3)
+    assert len(unavailable.err.splitlines()) == 1
+    assert len(no_token.err.splitlines()) == 1
+    assert "error:" in usage.err
+
+
+def test_the_sandbox_command_serves_until_terminated(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines: queue.Queue[str] = queue.Queue()
+    with subprocess.Popen(
+        [sys.executable, "-m", "tray_app", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=tmp_path,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        stdout = process.stdout
+
+        def read_lines() -> None:
+            for line in stdout:
+                lines.put(line)
+
+        reader = threading.Thread(target=read_lines)
+        reader.start()
+        try:
+            printed = lines.get(timeout=20) + lines.get(timeout=5)
+            url = re.search(r"http://127\.0\.0\.1:\d+/api/v1", printed)
+            token = re.search(r"token\W+(\S+)", printed)
+            assert url is not None, printed
+            assert token is not None, printed
+            monkeypatch.setenv("AWORK_TOKEN", token[1])
+
+            run = cli(capsys, "status", "--base-url", url[0])
+
+            assert run.code == 0
+            assert run.out.startswith("Paused at 0:37:")
+        finally:
+            process.terminate()
+            code = process.wait(timeout=10)
+            reader.join(timeout=10)
+        errors = process.stderr.read()
+
+    assert code == 0
+    assert "Traceback" not in errors
+
+
+def test_the_sandbox_command_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+
+        run = run_process("sandbox", "--port", port, cwd=tmp_path)
+
+    assert run.code == 1
+    assert run.out == ""
+    assert len(run.err.splitlines()) == 1
+    assert port in run.err

@@ -1,0 +1,160 @@
+"""Every request the client sends is one awork's official OpenAPI document allows, exactly.
+
+The requests are taken from what the sandbox received over real HTTP, so they are the bytes
+awork would get: method, path, bearer token and body (none on pause and resume).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.contract import ContractViolation, find_operation, validate_request
+from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.models import StartForm
+from tray_app.sandbox import RecordedRequest, Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+def check(request: RecordedRequest) -> None:
+    validate_request(
+        request.method,
+        request.path,
+        headers=request.headers,
+        body=request.body,
+        query=request.query,
+    )
+
+
+def minimal_form(sandbox: Sandbox) -> StartForm:
+    return StartForm(timezone="Europe/Berlin", type_of_work_id=sandbox.seed.types_of_work[0].id)
+
+
+def full_form(sandbox: Sandbox) -> StartForm:
+    task = sandbox.seed.tasks[1]
+    return StartForm(
+        timezone="Europe/London",
+        type_of_work_id=task.type_of_work_id,
+        task_id=task.id,
+        project_id=task.project_id,
+        note="Sitemap, first draft",
+        is_billable=True,
+        is_billed=False,
+    )
+
+
+CALLS: dict[str, Callable[[AworkClient, Sandbox], object]] = {
+    "current": lambda client, sb: client.current(),
+    "resume": lambda client, sb: client.resume(),
+    "pause": lambda client, sb: client.pause(),
+    "stop": lambda client, sb: client.stop(),
+    "start minimal": lambda client, sb: client.start(minimal_form(sb)),
+    "start full": lambda client, sb: client.start(full_form(sb)),
+    "me": lambda client, sb: client.me(),
+}
+EXPECTED_OPERATION = {
+    ("current", False): "GetMyLastTimeEntries",
+    ("current", True): "GetLastTimeEntriesByUserId",
+    ("resume", False): "PostResumeMyTimeTracking",
+    ("resume", True): "PostResumeTimeTrackingByUserId",
+    ("pause", False): "PostPauseMyTimeTracking",
+    ("pause", True): "PostPauseTimeTrackingByUserId",
+    ("stop", False): "PostStopMyTimeTracking",
+    ("stop", True): "PostStopTimeTrackingByUserId",
+    ("start minimal", False): "PostStartMyTimeTracking",
+    ("start minimal", True): "PostStartTimeTrackingByUserId",
+    ("start full", False): "PostStartMyTimeTracking",
+    ("start full", True): "PostStartTimeTrackingByUserId",
+    ("me", False): "GetMe",
+    ("me", True): "GetMe",
+}
+
+
+@pytest.mark.parametrize("for_user", [False, True], ids=["me", "users"])
+@pytest.mark.parametrize("call", list(CALLS))
+def test_each_request_is_the_documented_operation_exactly(
+    sandbox: Sandbox, call: str, for_user: bool
+) -> None:
+    sandbox.clear_requests()
+    user_id = sandbox.user_id if for_user else None
+    with AworkClient(
+        sandbox.url, auth=BearerToken(sandbox.token), user_id=user_id, timeout=5
+    ) as client:
+        CALLS[call](client, sandbox)
+
+    (request,) = sandbox.requests
+    assert request.status in {200, 204}
+    operation = find_operation(request.method, request.path)
+    assert operation.raw["operationId"] == EXPECTED_OPERATION[(call, for_user)]
+    check(request)
+
+
+def test_the_whole_timer_cycle_stays_within_the_contract(sandbox: Sandbox) -> None:
+    """A person's day: look, resume, pause, stop, start again, on both route forms."""
+    sandbox.clear_requests()
+    for user_id in (None, sandbox.user_id):
+        with AworkClient(
+            sandbox.url, auth=BearerToken(sandbox.token), user_id=user_id, timeout=5
+        ) as client:
+            client.current()
+            client.start(minimal_form(sandbox))
+            client.pause()
+            client.pause()
+            client.resume()
+            client.resume()
+            client.stop()
+            client.stop()
+            client.me()
+
+    sent = sandbox.requests
+    assert len(sent) == 18
+    for request in sent:
+        check(request)
+
+
+def test_the_checker_would_catch_a_body_on_pause(sandbox: Sandbox) -> None:
+    """The contract check above can fail: the request the client must never send is caught."""
+    headers = {"authorization": f"Bearer {sandbox.token}", "content-type": "application/json"}
+
+    with pytest.raises(ContractViolation, match="no request body"):
+        validate_request("POST", "/api/v1/me/timetracking/pause", headers=headers, body=b"{}")
+    with pytest.raises(ContractViolation, match="bearer"):
+        validate_request("POST", "/api/v1/me/timetracking/resume", headers={})
+
+
+UUIDS = st.uuids().map(str)
+START_FORMS = st.fixed_dictionaries(
+    {
+        "timezone": st.sampled_from(["Europe/Berlin", "Europe/London", "America/New_York", "UTC"]),
+        "type_of_work_id": UUIDS,
+    },
+    optional={
+        "task_id": st.none() | UUIDS,
+        "project_id": st.none() | UUIDS,
+        "note": st.none() | st.text(max_size=40),
+        "is_billable": st.none() | st.booleans(),
+        "is_billed": st.none() | st.booleans(),
+    },
+).map(StartForm.model_validate)
+
+
+@settings(max_examples=60, deadline=None)
+@given(START_FORMS)
+def test_any_start_form_serialises_to_a_body_the_document_accepts(form: StartForm) -> None:
+    body = json.dumps(form.to_json()).encode()
+
+    validate_request(
+        "POST",
+        "/api/v1/me/timetracking/start",
+        headers={"authorization": "Bearer t", "content-type": "application/json"},
+        body=body,
+    )
