@@ -9,17 +9,18 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from tray_app import APP_NAME, __version__
+from tray_app import APP_NAME, __version__, logs
 from tray_app.awork.client import AworkClient
 from tray_app.awork.errors import AworkError
 from tray_app.awork.models import UserAndWorkspace
@@ -31,6 +32,7 @@ from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.settings_dialog import SettingsDialog
+from tray_app.ui.single_instance import SHOW, SingleInstance
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection
 from tray_app.ui.window import StatusWindow
@@ -94,6 +96,8 @@ class TrayApplication(QObject):
         self._cancel_sign_in = threading.Event()
         self._session_busy: str | None = None
         self._person_line = ""
+        self._reported_unexpected = False
+        self._signed_out = False
         self.message.connect(self.on_message)
         self._open_url = open_url
         self._tray_wait_left_ms = tray_wait_ms
@@ -143,6 +147,7 @@ class TrayApplication(QObject):
         view.settings_requested.connect(self.on_view_settings_requested)
         view.sign_in_requested.connect(self.on_view_sign_in_requested)
         view.sign_out_requested.connect(self.on_view_sign_out_requested)
+        view.log_folder_requested.connect(self.on_view_log_folder_requested)
         view.show_person(self._person_line)
         self._show_account_items()
         view.quit_requested.connect(self.on_view_quit_requested)
@@ -201,7 +206,8 @@ class TrayApplication(QObject):
 
     @Slot(str)
     def on_controller_connection_changed(self, connection: str) -> None:
-        if connection == Connection.SIGNED_OUT:
+        was_signed_out, self._signed_out = self._signed_out, connection == Connection.SIGNED_OUT
+        if self._signed_out and not was_signed_out:
             self._person_line = ""
             for view in self._views():
                 view.show_person("")
@@ -277,6 +283,35 @@ class TrayApplication(QObject):
         log.info("settings saved")
 
     @Slot()
+    def on_view_log_folder_requested(self) -> None:
+        folder = logs.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self._open_url(QUrl.fromLocalFile(str(folder)).toString())
+
+    @Slot(str)
+    def on_instance_message(self, message: str) -> None:
+        """A later start of awork-tray asked to be shown: open the menu, or raise the window."""
+        if message != SHOW:
+            return
+        if self.window is not None:
+            self.window.showNormal()
+            self.window.raise_()
+            self.window.activateWindow()
+        else:
+            self.tray.open_menu()
+
+    def report_unexpected(self, error: BaseException | None) -> None:
+        """Log an error nobody caught and say so once; the app keeps running."""
+        log.critical("unexpected error", exc_info=error)
+        if not self._reported_unexpected:
+            self._reported_unexpected = True
+            self._notify(
+                "awork Tray hit a problem",
+                "It keeps running; the details are in the log (menu: Open log folder).",
+                True,
+            )
+
+    @Slot()
     def on_view_quit_requested(self) -> None:
         QApplication.quit()
 
@@ -314,6 +349,13 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     qt_app.setQuitOnLastWindowClosed(False)
 
     settings = load_settings()
+    instance = None
+    if not demo:  # the demo is a throwaway beside any real tray
+        instance = SingleInstance()
+        if not instance.acquire():
+            shown = instance.send(SHOW)
+            print("awork Tray is already running" + ("; showing it." if shown else "."))
+            return 0
     sandbox = None
     if demo:
         from tray_app.sandbox import Sandbox
@@ -328,6 +370,9 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
         print(f"awork-tray: {exc}", file=sys.stderr)
         return 1
     qt_app.aboutToQuit.connect(tray_app.shutdown)
+    if instance is not None:
+        instance.message_received.connect(tray_app.on_instance_message)
+    _report_unexpected_errors(tray_app)
     _quit_on_signals(qt_app)
     tray_app.start()
     try:
@@ -335,6 +380,17 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     finally:
         if sandbox is not None:
             sandbox.stop()
+        if instance is not None:
+            instance.release()
+
+
+def _report_unexpected_errors(tray_app: TrayApplication) -> None:
+    """An exception nobody caught, in a slot or a thread, is logged and shown once; the app lives.
+
+    PySide hands an exception raised in a slot to ``sys.excepthook``; threads use their own hook.
+    """
+    sys.excepthook = lambda kind, error, trace: tray_app.report_unexpected(error)
+    threading.excepthook = lambda hook_args: tray_app.report_unexpected(hook_args.exc_value)
 
 
 def _build(base_url: str, settings: Settings, *, demo: bool) -> TrayApplication:
@@ -385,9 +441,21 @@ def follow_redirects(url: str) -> bool:
 
 
 def _quit_on_signals(qt_app: QApplication) -> None:
-    """Quit cleanly on SIGTERM and Ctrl+C; Qt's loop only lets Python see them when it wakes."""
+    """Quit cleanly on SIGTERM (logout, system shutdown) and Ctrl+C.
+
+    Python runs signal handlers only between bytecodes, and Qt's loop may sleep for minutes: the
+    signal's wake-up byte on a socket pair makes Qt wake up and give Python that chance.
+    """
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno())
+    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, qt_app)
+    notifier.activated.connect(lambda: receiver.recv(64))
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: qt_app.quit())
-    waker = QTimer(qt_app)
-    waker.timeout.connect(lambda: None)
-    waker.start(500)
+    # The sockets must live as long as the app does.
+    _signal_sockets.extend((receiver, sender))
+
+
+_signal_sockets: list[socket.socket] = []

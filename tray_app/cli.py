@@ -57,13 +57,12 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tray_app.awork.client import DEFAULT_BASE_URL
-
     parser = argparse.ArgumentParser(
         prog="awork-tray",
         description="A system-tray timer for awork. Without a command, runs the tray.",
     )
-    _add_common_options(parser, default_base_url=os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    # None: decided after parsing (environment, then the settings file, then awork's own).
+    _add_common_options(parser, default_base_url=None)
     # The same options after the command; SUPPRESS keeps them from overwriting those before it.
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, default_base_url=argparse.SUPPRESS)
@@ -109,13 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str) -> None:
+def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str | None) -> None:
     parser.add_argument(
         "--base-url",
         default=default_base_url,
         type=_base_url,
         metavar="URL",
-        help="awork API base URL (default: %(default)s)",
+        help="awork API base URL (default: $AWORK_BASE_URL, else the settings, else awork's)",
     )
     parser.add_argument(
         "-v",
@@ -152,10 +151,33 @@ def _port(text: str) -> int:
     return port
 
 
+def _default_base_url(parser: argparse.ArgumentParser) -> str:
+    """``AWORK_BASE_URL``, else the settings file's, else awork's own API address."""
+    from tray_app.core.settings import load_settings
+
+    from_env = os.environ.get(BASE_URL_ENV)
+    if from_env:
+        try:
+            return _base_url(from_env)
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"{BASE_URL_ENV}: {exc}")
+    configured = load_settings().base_url
+    try:
+        return _base_url(configured)
+    except argparse.ArgumentTypeError as exc:
+        from tray_app.awork.client import DEFAULT_BASE_URL
+
+        log.warning("ignoring the settings' base URL: %s", exc)
+        return DEFAULT_BASE_URL
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logs.configure(verbose=args.verbose)
+    if args.base_url is None:
+        args.base_url = _default_base_url(parser)
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)

@@ -44,6 +44,7 @@ class TrayIcon(QObject):
         open_web_requested(): "Open in awork".
         settings_requested(): "Settings…".
         sign_in_requested(), sign_out_requested(): "Sign in…", "Sign out".
+        log_folder_requested(): "Open log folder".
         quit_requested(): "Quit".
         menu_opening(): the menu is about to show (time to refresh what it says).
         menu_closed(): the menu was hidden.
@@ -55,6 +56,7 @@ class TrayIcon(QObject):
     settings_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    log_folder_requested = Signal()
     quit_requested = Signal()
     menu_opening = Signal()
     menu_closed = Signal()
@@ -90,6 +92,8 @@ class TrayIcon(QObject):
         self.sign_in.triggered.connect(self.sign_in_requested)
         self.sign_out = self.menu.addAction("Sign ou&t")
         self.sign_out.triggered.connect(self.sign_out_requested)
+        self.log_folder = self.menu.addAction("Open &log folder")
+        self.log_folder.triggered.connect(self.log_folder_requested)
         self.menu.addSeparator()
         self.quit = self.menu.addAction("&Quit")
         self.quit.triggered.connect(self.quit_requested)
@@ -162,10 +166,14 @@ class TrayIcon(QObject):
     def on_menu_about_to_show(self) -> None:
         self.menu_opening.emit()
 
+    def open_menu(self) -> None:
+        """Open the menu by the icon (or, where the host does not say where it is, the mouse)."""
+        geometry = self.tray.geometry()
+        where = geometry.center() if geometry.isValid() else QCursor.pos()
+        self.menu.popup(QPoint(where))
+
     @Slot(QSystemTrayIcon.ActivationReason)
     def on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             # A left click opens the same menu (the context menu only opens on a right click).
-            geometry = self.tray.geometry()
-            where = geometry.center() if geometry.isValid() else QCursor.pos()
-            self.menu.popup(QPoint(where))
+            self.open_menu()

@@ -18,7 +18,7 @@ class StatusWindow(QWidget):
 
     Signals:
         action_requested(str), refresh_requested(), open_web_requested(), settings_requested(),
-        sign_in_requested(), sign_out_requested(), quit_requested()
+        sign_in_requested(), sign_out_requested(), log_folder_requested(), quit_requested()
     """
 
     action_requested = Signal(str)
@@ -27,6 +27,7 @@ class StatusWindow(QWidget):
     settings_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    log_folder_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, icons: IconSet) -> None:
@@ -58,6 +59,7 @@ class StatusWindow(QWidget):
             ("&Open in awork", self.open_web_requested),
             ("Re&fresh now", self.refresh_requested),
             ("Se&ttings…", self.settings_requested),
+            ("Open &log folder", self.log_folder_requested),
             ("&Quit", self.quit_requested),
         ):
             button = QPushButton(text)
