@@ -33,6 +33,7 @@ from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.settings_dialog import SettingsDialog
 from tray_app.ui.single_instance import SHOW, SingleInstance
+from tray_app.ui.sleep_watch import SleepWatch
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection
 from tray_app.ui.window import StatusWindow
@@ -372,6 +373,10 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     qt_app.aboutToQuit.connect(tray_app.shutdown)
     if instance is not None:
         instance.message_received.connect(tray_app.on_instance_message)
+    if sys.platform.startswith("linux"):
+        sleep_watch = SleepWatch(tray_app)
+        sleep_watch.woke.connect(tray_app.controller.on_system_woke)
+        sleep_watch.start()
     _report_unexpected_errors(tray_app)
     _quit_on_signals(qt_app)
     tray_app.start()

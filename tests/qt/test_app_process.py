@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from tests.qt.conftest import Seen
+from tray_app import logs
 from tray_app.app import TrayApplication
 from tray_app.core.actions import Action
 from tray_app.core.settings import NotificationSettings, Settings, load_settings
@@ -103,3 +106,25 @@ def test_the_settings_dialog_edits_every_setting(qtbot: QtBot) -> None:
     assert result.notifications.stopped is False and result.notifications.paused is True
     assert result.start_at_login is True
     assert result.base_url == "http://127.0.0.1:9/api/v1"
+
+
+def test_an_unexpected_error_is_logged_and_shown_once(
+    qtbot: QtBot, tray_app: TrayApplication, seen: Seen, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(2):
+        try:
+            raise ValueError("a bug")
+        except ValueError as error:
+            tray_app.report_unexpected(error)
+    assert [title for title, _ in seen.notifications] == ["awork Tray hit a problem"]
+    errors = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(errors) == 2 and errors[0].exc_info is not None
+    # And the app goes on: the menu still works.
+    qtbot.waitUntil(lambda: "Paused at" in tray_app.tray.header.text(), timeout=5000)
+    caplog.clear()
+
+
+def test_open_log_folder_opens_the_log_folder(tray_app: TrayApplication, seen: Seen) -> None:
+    tray_app.tray.log_folder.trigger()
+    assert seen.opened == [QUrl.fromLocalFile(str(logs.log_dir())).toString()]
+    assert logs.log_dir().is_dir()

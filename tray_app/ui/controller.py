@@ -232,8 +232,13 @@ class TimerController(QObject):
         if abs(drift) > CLOCK_JUMP_SECONDS:
             # Suspend stops the monotonic clock but not the wall clock: awake again, look now.
             log.info("wall clock jumped by %.0f s (suspend or clock change); polling", drift)
-            self._failures = 0
-            self.poll_now()
+            self.on_system_woke()
+
+    @Slot()
+    def on_system_woke(self) -> None:
+        """Awake after a suspend: what awork says now matters more than any back-off."""
+        self._failures = 0
+        self.poll_now()
 
     @Slot(object)
     def on_worker_finished(self, outcome: Outcome) -> None:

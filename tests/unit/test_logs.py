@@ -1,0 +1,59 @@
+"""The log file: written where the platform keeps logs, with secrets redacted on every handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tray_app import logs
+
+
+@pytest.fixture
+def log_file() -> Iterator[Path]:
+    path = logs.configure(to_stderr=False)
+    assert path is not None
+    yield path
+    for handler in list(logging.getLogger().handlers):
+        if getattr(handler, "_awork_tray", False):
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def read(path: Path) -> str:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return path.read_text(encoding="utf-8")
+
+
+def test_the_log_lives_in_the_platform_log_folder(log_file: Path, tmp_path: Path) -> None:
+    assert log_file.is_relative_to(tmp_path), "tests point the platform folders at tmp_path"
+    assert log_file.parent == logs.log_dir()
+    logging.getLogger("tray_app.test").info("hello from the test")
+    assert "hello from the test" in read(log_file)
+
+
+def test_bearer_tokens_and_token_fields_never_reach_the_file(log_file: Path) -> None:
+    log = logging.getLogger("tray_app.test")
+    log.warning("sent Authorization: Bearer eyJhbGciOi.secret-part.sig")
+    log.warning("token answer %s", {"access_token": "at-123456789", "refresh_token": "rt-987654"})
+    log.warning("callback with code=abc123def456&state=xyz")
+    text = read(log_file)
+    for secret in ("eyJhbGciOi", "at-123456789", "rt-987654", "abc123def456"):
+        assert secret not in text
+    assert text.count("***") >= 4
+
+
+def test_a_registered_secret_is_redacted_anywhere_even_in_a_traceback(log_file: Path) -> None:
+    logs.register_secret("s3cr3t-token-value")
+    log = logging.getLogger("tray_app.test")
+    log.info("plain mention: s3cr3t-token-value")
+    try:
+        raise RuntimeError("failed with s3cr3t-token-value inside")
+    except RuntimeError:
+        log.exception("it broke")
+    text = read(log_file)
+    assert "s3cr3t-token-value" not in text
+    assert "RuntimeError: failed with *** inside" in text
