@@ -36,13 +36,14 @@ class SleepWatch(QObject):
         if not bus.isConnected():
             log.info("no system bus: suspend is noticed by the clock watch alone")
             return False
-        listening = bus.connect(
+        # PySide's stubs want bytes for the slot, but at run time it takes only SLOT()'s str.
+        listening = bus.connect(  # type: ignore[call-overload]
             service,
             LOGIND_PATH,
             LOGIND_MANAGER,
             "PrepareForSleep",
             self,
-            SLOT("on_logind_prepare_for_sleep(bool)").encode(),
+            SLOT("on_logind_prepare_for_sleep(bool)"),
         )
         if not listening:
             log.info("cannot listen to logind: %s", bus.lastError().message())
