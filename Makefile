@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench sandbox clean
+.PHONY: demo test lint sandbox clean translations
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,3 +29,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Collect the UI's texts into the German catalogue and compile it (commit both files).
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate tray_app/ui/*.py tray_app/app.py tray_app/core/changes.py \
+		-ts resources/translations/awork_tray_de.ts -no-obsolete -locations none
+	$(BIN)/pyside6-lrelease resources/translations/awork_tray_de.ts \
+		-qm resources/translations/awork_tray_de.qm

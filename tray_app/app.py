@@ -27,7 +27,9 @@ from tray_app.awork.models import UserAndWorkspace
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
+from tray_app.core.translation import fill
 from tray_app.ui.controller import TimerController
+from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
@@ -215,8 +217,8 @@ class TrayApplication(QObject):
             if self._session_busy != SIGN_OUT:
                 # awork ended the sign-in (a refused refresh): say it once, keep everything else.
                 self._notify(
-                    "Signed out of awork",
-                    "Choose Sign in from the awork Tray menu to go on.",
+                    self.tr("Signed out of awork"),
+                    self.tr("Choose Sign in from the awork Tray menu to go on."),
                     True,
                 )
         self._show_account_items()
@@ -248,15 +250,15 @@ class TrayApplication(QObject):
         self._session_busy = None
         if outcome.job == SIGN_IN:
             if outcome.error is not None:
-                self._notify("Sign-in failed", str(outcome.error), True)
+                self._notify(self.tr("Sign-in failed"), str(outcome.error), True)
             else:
                 self.controller.signed_in()
         elif outcome.error is not None:
-            self._notify("Sign-out", str(outcome.error), True)
+            self._notify(self.tr("Sign-out"), str(outcome.error), True)
             self.controller.signed_out()
         else:
             self.controller.signed_out()
-            self._notify("Signed out", str(outcome.value), False)
+            self._notify(self.tr("Signed out"), str(outcome.value), False)
         self._show_account_items()
 
     @Slot(str, str, bool)
@@ -276,7 +278,11 @@ class TrayApplication(QObject):
             save_settings(edited)
         except OSError as exc:
             log.error("could not save settings: %s", exc)
-            self._notify("Settings not saved", f"Could not write the settings file: {exc}", True)
+            self._notify(
+                self.tr("Settings not saved"),
+                fill(self.tr("Could not write the settings file: %1"), str(exc)),
+                True,
+            )
             return
         self.settings = edited
         self.controller.poll_interval_s = edited.poll_interval_seconds
@@ -307,8 +313,8 @@ class TrayApplication(QObject):
         if not self._reported_unexpected:
             self._reported_unexpected = True
             self._notify(
-                "awork Tray hit a problem",
-                "It keeps running; the details are in the log (menu: Open log folder).",
+                self.tr("awork Tray hit a problem"),
+                self.tr("It keeps running; the details are in the log (menu: Open log folder)."),
                 True,
             )
 
@@ -348,6 +354,7 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("awork-tray")
     qt_app.setQuitOnLastWindowClosed(False)
+    install_translations(qt_app)
 
     settings = load_settings()
     instance = None
@@ -406,10 +413,10 @@ def _build(base_url: str, settings: Settings, *, demo: bool) -> TrayApplication:
     # These run on worker threads once the tray exists (nothing reads the keychain before):
     # the signal carries their line to the GUI thread.
     def warn(line: str) -> None:
-        tray_app.message.emit("Keychain", line, True)
+        tray_app.message.emit(tray_app.tr("Keychain"), line, True)
 
     def announce(url: str) -> None:
-        tray_app.message.emit("Open this page to sign in", url, False)
+        tray_app.message.emit(tray_app.tr("Open this page to sign in"), url, False)
 
     def browser(url: str) -> bool:
         return webbrowser.open(url)

@@ -8,11 +8,13 @@ into the events worth a notification, and yields nothing for the same answer see
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tray_app.core.timer import Snapshot, TimerState, format_elapsed
+from tray_app.core.translation import QT_TRANSLATE_NOOP, fill
 
 __all__ = [
     "AUTO_STOP_AFTER",
@@ -30,6 +32,11 @@ AUTO_STOP_AFTER = timedelta(hours=24)
 
 AUTO_STOP_TOLERANCE = timedelta(minutes=1)
 """How far from exactly 24 hours a stop may lie and still count as awork's own."""
+
+
+def _as_is(text: str) -> str:
+    return text
+
 
 # Any aware instant: the elapsed time of a stopped entry does not depend on the clock.
 _ANY_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -55,30 +62,50 @@ class Change:
     before: Snapshot | None
     after: Snapshot
 
-    def describe(self) -> str:
-        """One line for a notification or the log, naming the task the change is about."""
+    def describe(self, translate: Callable[[str], str] = _as_is) -> str:
+        """One line for a notification or the log, naming the task the change is about.
+
+        ``translate`` turns each English template into the person's language (the tray passes
+        Qt's translation); ``%1``, ``%2`` in it stand for the task labels and times.
+        """
         after = self.after
-        before_label = self.before.label() if self.before is not None else "No task"
+        label = after.label()
+        before = self.before.label() if self.before is not None else label
         match self.kind:
+            case ChangeKind.STARTED if after.state is TimerState.PAUSED:
+                text, values = QT_TRANSLATE_NOOP("Change", "Timer started, now paused: %1"), [label]
             case ChangeKind.STARTED:
-                if after.state is TimerState.PAUSED:
-                    return f"Timer started, now paused: {after.label()}"
-                return f"Timer started: {after.label()}"
+                text, values = QT_TRANSLATE_NOOP("Change", "Timer started: %1"), [label]
             case ChangeKind.SWITCHED:
-                return f"Timer switched to {after.label()} (was {before_label})"
+                text = QT_TRANSLATE_NOOP("Change", "Timer switched to %1 (was %2)")
+                values = [label, before]
             case ChangeKind.PAUSED:
-                return f"Timer paused: {after.label()}"
+                text, values = QT_TRANSLATE_NOOP("Change", "Timer paused: %1"), [label]
             case ChangeKind.RESUMED:
-                return f"Timer resumed: {after.label()}"
+                text, values = QT_TRANSLATE_NOOP("Change", "Timer resumed: %1"), [label]
+            case ChangeKind.STOPPED if self._same_entry() and after.state is TimerState.STOPPED:
+                worked = format_elapsed(after.elapsed_seconds(_ANY_INSTANT))
+                text, values = (
+                    QT_TRANSLATE_NOOP("Change", "Timer stopped after %1: %2"),
+                    [
+                        worked,
+                        label,
+                    ],
+                )
             case ChangeKind.STOPPED:
-                if self._same_entry() and after.state is TimerState.STOPPED:
-                    worked = format_elapsed(after.elapsed_seconds(_ANY_INSTANT))
-                    return f"Timer stopped after {worked}: {after.label()}"
-                return f"Timer stopped: {before_label}"
+                text, values = QT_TRANSLATE_NOOP("Change", "Timer stopped: %1"), [before]
             case ChangeKind.AUTO_STOPPED:
-                return f"Timer stopped by awork after 24 hours: {after.label()}"
+                text = QT_TRANSLATE_NOOP("Change", "Timer stopped by awork after 24 hours: %1")
+                values = [label]
             case ChangeKind.TASK_CHANGED:
-                return f"Timer task changed: {before_label} → {after.label()}"
+                text, values = (
+                    QT_TRANSLATE_NOOP("Change", "Timer task changed: %1 → %2"),
+                    [
+                        before,
+                        label,
+                    ],
+                )
+        return fill(translate(text), *values)
 
     def _same_entry(self) -> bool:
         return self.before is not None and self.before.entry_id == self.after.entry_id

@@ -26,6 +26,7 @@ from tray_app.awork.models import StartForm, TimeTracking
 from tray_app.core.actions import Action, can
 from tray_app.core.changes import changes_between
 from tray_app.core.timer import Clock, Snapshot, utc_now
+from tray_app.core.translation import fill
 from tray_app.ui.view_model import Connection
 from tray_app.ui.worker import Outcome, Worker
 
@@ -43,7 +44,6 @@ OFFLINE_NOTICE_SECONDS = 30.0
 # How often the wall clock is compared with the monotonic one, and what counts as a jump.
 CLOCK_WATCH_MS = 5_000
 CLOCK_JUMP_SECONDS = 3.0
-OFFLINE_ACTION_MESSAGE = "Could not reach awork; nothing changed."
 
 
 def local_timezone_name() -> str:
@@ -209,12 +209,14 @@ class TimerController(QObject):
         """Why a click must fail at once instead of being sent, or None to send it."""
         wait = self._blocked_until - self._monotonic()
         if wait > 0:
-            return f"awork asked us to wait {round(wait)} s more; nothing changed."
+            return fill(
+                self.tr("awork asked us to wait %1 s more; nothing changed."), str(round(wait))
+            )
         if self.connection is Connection.OFFLINE:
             # Never queued for later (that would book the wrong time); look again right away.
             self._failures = 0
             self.poll_now()
-            return OFFLINE_ACTION_MESSAGE
+            return self.tr("Could not reach awork; nothing changed.")
         return None
 
     # -- answers -------------------------------------------------------------------------------

@@ -6,16 +6,24 @@ import logging
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Slot
 
 from tray_app import APP_NAME
+from tray_app.core.actions import Action
 from tray_app.core.changes import Change
 from tray_app.core.settings import NotificationSettings
+from tray_app.core.translation import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
 Show = Callable[[str, str, bool], None]
 _REMEMBERED = 64
+_FAILED_TITLES = {
+    Action.RESUME: QT_TRANSLATE_NOOP("Notifier", "Could not resume"),
+    Action.PAUSE: QT_TRANSLATE_NOOP("Notifier", "Could not pause"),
+    Action.STOP: QT_TRANSLATE_NOOP("Notifier", "Could not stop"),
+    Action.START_AGAIN: QT_TRANSLATE_NOOP("Notifier", "Could not start again"),
+}
 
 
 class Notifier(QObject):
@@ -39,23 +47,33 @@ class Notifier(QObject):
         if not getattr(self.settings, str(change.kind), True):
             log.debug("notification for %s is turned off", change.kind)
             return
-        self._show(APP_NAME, change.describe(), False)
+        self._show(APP_NAME, change.describe(self._translate_change), False)
 
     @Slot()
     def on_controller_connection_lost(self) -> None:
         if self.settings.connection:
             self._show(
-                "awork cannot be reached",
-                "The timer shown may be out of date; awork Tray keeps trying.",
+                self.tr("awork cannot be reached"),
+                self.tr("The timer shown may be out of date; awork Tray keeps trying."),
                 True,
             )
 
     @Slot()
     def on_controller_connection_back(self) -> None:
         if self.settings.connection:
-            self._show(APP_NAME, "awork can be reached again; the timer is up to date.", False)
+            self._show(
+                APP_NAME, self.tr("awork can be reached again; the timer is up to date."), False
+            )
 
     @Slot(str, str)
     def on_controller_action_failed(self, action: str, message: str) -> None:
         if self.settings.action_failed:
-            self._show(f"Could not {action.replace('-', ' ')}", message, True)
+            self._show(
+                QCoreApplication.translate("Notifier", _FAILED_TITLES[Action(action)]),
+                message,
+                True,
+            )
+
+    @staticmethod
+    def _translate_change(text: str) -> str:
+        return QCoreApplication.translate("Change", text)

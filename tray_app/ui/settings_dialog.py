@@ -16,17 +16,20 @@ from PySide6.QtWidgets import (
 )
 
 from tray_app.core.settings import NotificationSettings, Settings
+from tray_app.core.translation import QT_TRANSLATE_NOOP
 
 _NOTIFICATION_LABELS = {
-    "started": "A timer was started elsewhere",
-    "paused": "The timer was paused elsewhere",
-    "resumed": "The timer was resumed elsewhere",
-    "stopped": "The timer was stopped elsewhere",
-    "auto_stopped": "awork stopped the timer after 24 hours",
-    "switched": "The timer switched to another task",
-    "task_changed": "The timer's task or project changed",
-    "action_failed": "An action from this tray failed",
-    "connection": "awork cannot be reached for a while, and when it is back",
+    "started": QT_TRANSLATE_NOOP("SettingsDialog", "A timer was started elsewhere"),
+    "paused": QT_TRANSLATE_NOOP("SettingsDialog", "The timer was paused elsewhere"),
+    "resumed": QT_TRANSLATE_NOOP("SettingsDialog", "The timer was resumed elsewhere"),
+    "stopped": QT_TRANSLATE_NOOP("SettingsDialog", "The timer was stopped elsewhere"),
+    "auto_stopped": QT_TRANSLATE_NOOP("SettingsDialog", "awork stopped the timer after 24 hours"),
+    "switched": QT_TRANSLATE_NOOP("SettingsDialog", "The timer switched to another task"),
+    "task_changed": QT_TRANSLATE_NOOP("SettingsDialog", "The timer's task or project changed"),
+    "action_failed": QT_TRANSLATE_NOOP("SettingsDialog", "An action from this tray failed"),
+    "connection": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "awork cannot be reached for a while, and when it is back"
+    ),
 }
 
 
@@ -35,30 +38,32 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("awork Tray settings")
+        self.setWindowTitle(self.tr("awork Tray settings"))
         self.poll_interval = QSpinBox()
         self.poll_interval.setRange(10, 3600)
-        self.poll_interval.setSuffix(" s")
+        self.poll_interval.setSuffix(self.tr(" s"))
         self.poll_interval.setValue(settings.poll_interval_seconds)
         self.poll_interval.setToolTip(
-            "awork's request limit is shared by everyone in your workspace: poll sparingly."
+            self.tr(
+                "awork's request limit is shared by everyone in your workspace: poll sparingly."
+            )
         )
         self.base_url = QLineEdit(settings.base_url)
-        self.start_at_login = QCheckBox("&Start awork Tray when I log in")
+        self.start_at_login = QCheckBox(self.tr("&Start awork Tray when I log in"))
         self.start_at_login.setChecked(settings.start_at_login)
 
         form = QFormLayout()
-        form.addRow("&Check awork every", self.poll_interval)
-        form.addRow("awork &API address", self.base_url)
-        note = QLabel("A new address takes effect the next time awork Tray starts.")
+        form.addRow(self.tr("&Check awork every"), self.poll_interval)
+        form.addRow(self.tr("awork &API address"), self.base_url)
+        note = QLabel(self.tr("A new address takes effect the next time awork Tray starts."))
         note.setWordWrap(True)
         form.addRow("", note)
 
         self.notifications: dict[str, QCheckBox] = {}
-        group = QGroupBox("Notify me when")
+        group = QGroupBox(self.tr("Notify me when"))
         group_layout = QVBoxLayout(group)
         for name, label in _NOTIFICATION_LABELS.items():
-            box = QCheckBox(label)
+            box = QCheckBox(self.tr(label))
             box.setChecked(getattr(settings.notifications, name))
             group_layout.addWidget(box)
             self.notifications[name] = box

@@ -8,15 +8,34 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QPoint, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QIcon
 from PySide6.QtWidgets import QAbstractButton, QMenu, QSystemTrayIcon
 
 from tray_app.core.actions import Action
+from tray_app.core.translation import QT_TRANSLATE_NOOP
 from tray_app.ui.icons import IconSet
 from tray_app.ui.view_model import TimerDisplay
 
 log = logging.getLogger(__name__)
+
+
+MENU_TEXTS = {
+    "open_web": QT_TRANSLATE_NOOP("Menu", "&Open in awork"),
+    "refresh": QT_TRANSLATE_NOOP("Menu", "Re&fresh now"),
+    "settings": QT_TRANSLATE_NOOP("Menu", "Se&ttings…"),
+    "sign_in": QT_TRANSLATE_NOOP("Menu", "Sign &in…"),
+    "signing_in": QT_TRANSLATE_NOOP("Menu", "Signing in… (finish in your browser)"),
+    "sign_out": QT_TRANSLATE_NOOP("Menu", "Sign ou&t"),
+    "signing_out": QT_TRANSLATE_NOOP("Menu", "Signing out…"),
+    "log_folder": QT_TRANSLATE_NOOP("Menu", "Open &log folder"),
+    "quit": QT_TRANSLATE_NOOP("Menu", "&Quit"),
+}
+
+
+def menu_text(key: str) -> str:
+    """A menu item's (or button's) text in the person's language."""
+    return QCoreApplication.translate("Menu", MENU_TEXTS[key])
 
 
 def show_account_controls(
@@ -28,10 +47,10 @@ def show_account_controls(
 ) -> None:
     """Sign in / Sign out items (menu actions or buttons) for the account's current state."""
     sign_in.setVisible(can_sign_in or busy == "sign-in")
-    sign_in.setText("Signing in… (finish in your browser)" if busy else "Sign &in…")
+    sign_in.setText(menu_text("signing_in" if busy else "sign_in"))
     sign_in.setEnabled(busy is None)
     sign_out.setVisible(can_sign_out or busy == "sign-out")
-    sign_out.setText("Signing out…" if busy else "Sign ou&t")
+    sign_out.setText(menu_text("signing_out" if busy else "sign_out"))
     sign_out.setEnabled(busy is None)
 
 
@@ -82,20 +101,20 @@ class TrayIcon(QObject):
             item.triggered.connect(self.on_action_triggered)
             self.actions[action] = item
         self.menu.addSeparator()
-        self.open_web = self.menu.addAction("&Open in awork")
+        self.open_web = self.menu.addAction(menu_text("open_web"))
         self.open_web.triggered.connect(self.open_web_requested)
-        self.refresh = self.menu.addAction("Re&fresh now")
+        self.refresh = self.menu.addAction(menu_text("refresh"))
         self.refresh.triggered.connect(self.refresh_requested)
-        self.settings = self.menu.addAction("Se&ttings…")
+        self.settings = self.menu.addAction(menu_text("settings"))
         self.settings.triggered.connect(self.settings_requested)
-        self.sign_in = self.menu.addAction("Sign &in…")
+        self.sign_in = self.menu.addAction(menu_text("sign_in"))
         self.sign_in.triggered.connect(self.sign_in_requested)
-        self.sign_out = self.menu.addAction("Sign ou&t")
+        self.sign_out = self.menu.addAction(menu_text("sign_out"))
         self.sign_out.triggered.connect(self.sign_out_requested)
-        self.log_folder = self.menu.addAction("Open &log folder")
+        self.log_folder = self.menu.addAction(menu_text("log_folder"))
         self.log_folder.triggered.connect(self.log_folder_requested)
         self.menu.addSeparator()
-        self.quit = self.menu.addAction("&Quit")
+        self.quit = self.menu.addAction(menu_text("quit"))
         self.quit.triggered.connect(self.quit_requested)
         self.menu.aboutToShow.connect(self.on_menu_about_to_show)
         self.menu.aboutToHide.connect(self.menu_closed)

@@ -1,7 +1,8 @@
-"""What the tray, its menu and the fallback window show, as plain values (no Qt here).
+"""What the tray, its menu and the fallback window show, as plain values.
 
 Both views render the same :class:`TimerDisplay`, so the menu and the window never disagree, and
-the wording is tested without a display.
+the wording is tested without a display. The words go through Qt's translation system (context
+``TimerDisplay``); nothing else of Qt is used here.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from PySide6.QtCore import QCoreApplication
+
 from tray_app import APP_NAME
 from tray_app.core.actions import Action, can
 from tray_app.core.timer import Snapshot, TimerState, format_elapsed
+from tray_app.core.translation import QT_TRANSLATE_NOOP, fill
 from tray_app.ui.icons import IconKind
 
 
@@ -41,11 +45,24 @@ class TimerDisplay:
     items: dict[Action, ItemDisplay]
 
 
+_CONTEXT = "TimerDisplay"
 _LABELS = {
-    Action.RESUME: ("&Resume", "Resuming…"),
-    Action.PAUSE: ("&Pause", "Pausing…"),
-    Action.STOP: ("&Stop", "Stopping…"),
-    Action.START_AGAIN: ("Start &again", "Starting…"),
+    Action.RESUME: (
+        QT_TRANSLATE_NOOP("TimerDisplay", "&Resume"),
+        QT_TRANSLATE_NOOP("TimerDisplay", "Resuming…"),
+    ),
+    Action.PAUSE: (
+        QT_TRANSLATE_NOOP("TimerDisplay", "&Pause"),
+        QT_TRANSLATE_NOOP("TimerDisplay", "Pausing…"),
+    ),
+    Action.STOP: (
+        QT_TRANSLATE_NOOP("TimerDisplay", "&Stop"),
+        QT_TRANSLATE_NOOP("TimerDisplay", "Stopping…"),
+    ),
+    Action.START_AGAIN: (
+        QT_TRANSLATE_NOOP("TimerDisplay", "Start &again"),
+        QT_TRANSLATE_NOOP("TimerDisplay", "Starting…"),
+    ),
 }
 _STATE_ICONS = {
     TimerState.RUNNING: IconKind.RUNNING,
@@ -59,25 +76,30 @@ _CONNECTION_ICONS = {
     Connection.ERROR: IconKind.ERROR,
 }
 _CONNECTION_WORDS = {
-    Connection.CONNECTING: "Connecting to awork…",
-    Connection.OFFLINE: "awork cannot be reached",
-    Connection.SIGNED_OUT: "Signed out of awork",
-    Connection.ERROR: "awork answered with an error",
+    Connection.CONNECTING: QT_TRANSLATE_NOOP("TimerDisplay", "Connecting to awork…"),
+    Connection.OFFLINE: QT_TRANSLATE_NOOP("TimerDisplay", "awork cannot be reached"),
+    Connection.SIGNED_OUT: QT_TRANSLATE_NOOP("TimerDisplay", "Signed out of awork"),
+    Connection.ERROR: QT_TRANSLATE_NOOP("TimerDisplay", "awork answered with an error"),
 }
+_STATE_WORDS = {
+    TimerState.RUNNING: QT_TRANSLATE_NOOP("TimerDisplay", "Running %1"),
+    TimerState.PAUSED: QT_TRANSLATE_NOOP("TimerDisplay", "Paused at %1"),
+    TimerState.STOPPED: QT_TRANSLATE_NOOP("TimerDisplay", "Stopped at %1"),
+}
+
+
+def _tr(text: str, *values: str) -> str:
+    """``text`` in the person's language, with ``%1``, ``%2``… replaced by ``values``."""
+    return fill(QCoreApplication.translate(_CONTEXT, text), *values)
 
 
 def timer_line(snapshot: Snapshot | None, now: datetime) -> str:
     """The timer's state in a few words, with the elapsed time where there is one."""
     if snapshot is None:
-        return "Timer state not known yet"
+        return _tr(QT_TRANSLATE_NOOP("TimerDisplay", "Timer state not known yet"))
     if snapshot.state is TimerState.NONE:
-        return "No timer"
-    elapsed = format_elapsed(snapshot.elapsed_seconds(now))
-    return {
-        TimerState.RUNNING: f"Running {elapsed}",
-        TimerState.PAUSED: f"Paused at {elapsed}",
-        TimerState.STOPPED: f"Stopped at {elapsed}",
-    }[snapshot.state]
+        return _tr(QT_TRANSLATE_NOOP("TimerDisplay", "No timer"))
+    return _tr(_STATE_WORDS[snapshot.state], format_elapsed(snapshot.elapsed_seconds(now)))
 
 
 def present(
@@ -95,12 +117,13 @@ def present(
     line = timer_line(snapshot, now)
     if connection is Connection.OFFLINE and snapshot is not None:
         # The clock goes on from what awork last said, but awork has not confirmed it since.
-        line = f"{line} (unconfirmed)"
+        line = _tr(QT_TRANSLATE_NOOP("TimerDisplay", "%1 (unconfirmed)"), line)
     label = snapshot.label() if snapshot is not None and snapshot.entry_id else None
     header = f"{label} — {line}" if label else line
-    status = _CONNECTION_WORDS.get(connection, "")
+    status = _tr(_CONNECTION_WORDS[connection]) if connection in _CONNECTION_WORDS else ""
     if connection is Connection.OFFLINE and last_answer is not None:
-        status = f"{status} since {last_answer.astimezone():%H:%M}"
+        since = QT_TRANSLATE_NOOP("TimerDisplay", "%1 since %2")
+        status = _tr(since, status, f"{last_answer.astimezone():%H:%M}")
     elif detail and connection is not Connection.ONLINE:
         status = f"{status}: {detail}" if status else detail
     tooltip_lines = [APP_NAME, line if not label else f"{line} · {label}"]
@@ -111,12 +134,12 @@ def present(
     items = {}
     for action, (idle_text, busy_text) in _LABELS.items():
         if action in pending:
-            items[action] = ItemDisplay(busy_text, enabled=False)
+            items[action] = ItemDisplay(_tr(busy_text), enabled=False)
         else:
             enabled = usable and not pending and can(action, state)
             if action is Action.START_AGAIN and (snapshot is None or not snapshot.type_of_work_id):
                 enabled = False
-            items[action] = ItemDisplay(idle_text, enabled)
+            items[action] = ItemDisplay(_tr(idle_text), enabled)
     return TimerDisplay(
         icon=icon,
         tooltip="\n".join(tooltip_lines),

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from tray_app import APP_NAME
 from tray_app.core.actions import Action
 from tray_app.ui.icons import IconSet
-from tray_app.ui.tray import show_account_controls
+from tray_app.ui.tray import menu_text, show_account_controls
 from tray_app.ui.view_model import TimerDisplay
 
 
@@ -48,19 +48,19 @@ class StatusWindow(QWidget):
             button.clicked.connect(self.on_button_clicked)
             buttons.addWidget(button)
             self.buttons[action] = button
-        self.sign_in = QPushButton("Sign &in…")
+        self.sign_in = QPushButton(menu_text("sign_in"))
         self.sign_in.clicked.connect(self.sign_in_requested)
-        self.sign_out = QPushButton("Sign ou&t")
+        self.sign_out = QPushButton(menu_text("sign_out"))
         self.sign_out.clicked.connect(self.sign_out_requested)
         extras = QHBoxLayout()
         extras.addWidget(self.sign_in)
         extras.addWidget(self.sign_out)
         for text, signal in (
-            ("&Open in awork", self.open_web_requested),
-            ("Re&fresh now", self.refresh_requested),
-            ("Se&ttings…", self.settings_requested),
-            ("Open &log folder", self.log_folder_requested),
-            ("&Quit", self.quit_requested),
+            (menu_text("open_web"), self.open_web_requested),
+            (menu_text("refresh"), self.refresh_requested),
+            (menu_text("settings"), self.settings_requested),
+            (menu_text("log_folder"), self.log_folder_requested),
+            (menu_text("quit"), self.quit_requested),
         ):
             button = QPushButton(text)
             button.clicked.connect(signal)
