@@ -284,3 +284,31 @@ def test_a_click_while_offline_fails_at_once_and_sends_nothing(
     qtbot.waitUntil(lambda: not tray_app.tray.status.isVisible(), timeout=3000)
     assert "(unconfirmed)" not in header(tray_app)
     assert tray_app.tray.actions[Action.RESUME].isEnabled()
+
+
+def test_a_late_poll_does_not_undo_a_newer_resume(
+    qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox
+) -> None:
+    wait_for_header(qtbot, tray_app, "Paused at")
+    shown: list[str] = []
+    tray_app.controller.snapshot_changed.connect(lambda _: shown.append(header(tray_app)))
+    # The poll is answered by awork before the resume, but reaches us only after it.
+    sandbox.inject("GET", "/me/timeentries/last", Fault.late(1.0))
+    tray_app.tray.refresh.trigger()
+    qtbot.wait(150)
+    tray_app.tray.actions[Action.RESUME].trigger()
+    wait_for_header(qtbot, tray_app, "Running")
+    late = [r for r in sandbox.requests if r.path.endswith("/timeentries/last")][-1]
+    resume = [r for r in sandbox.requests if r.path.endswith("/timetracking/resume")][-1]
+    assert late.received_at < resume.received_at, "the poll was sent before the click"
+
+    def confirmed_after_the_late_answer() -> bool:
+        # The tray polls again once the late answer is in: first, late, confirming.
+        polls = [r for r in sandbox.requests if r.path.endswith("/timeentries/last")]
+        return len(polls) >= 3
+
+    qtbot.waitUntil(confirmed_after_the_late_answer, timeout=5000)
+    qtbot.wait(200)
+    assert all("Running" in text for text in shown), f"flipped back meanwhile: {shown}"
+    assert "Running" in header(tray_app)
+    assert icon_colour(tray_app.tray.icon()) == GREEN
