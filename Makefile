@@ -18,21 +18,39 @@ sandbox: $(STAMP)
 	$(BIN)/awork-tray sandbox
 
 test: $(STAMP)
-	$(BIN)/ruff check tray_app tests
-	$(BIN)/ruff format --check tray_app tests
+	$(BIN)/ruff check tray_app tests packaging
+	$(BIN)/ruff format --check tray_app tests packaging
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix tray_app tests
-	$(BIN)/ruff format tray_app tests
+	$(BIN)/ruff check --fix tray_app tests packaging
+	$(BIN)/ruff format tray_app tests packaging
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 # Collect the UI's texts into the German catalogue and compile it (commit both files).
 translations: $(STAMP)
-	$(BIN)/pyside6-lupdate tray_app/ui/*.py tray_app/app.py tray_app/core/changes.py \
+	$(BIN)/pyside6-lupdate tray_app/ui/*.py tray_app/app.py tray_app/core/changes.py tray_app/core/timer.py \
 		-ts resources/translations/awork_tray_de.ts -no-obsolete -locations none
 	$(BIN)/pyside6-lrelease resources/translations/awork_tray_de.ts \
 		-qm resources/translations/awork_tray_de.qm
+
+# A one-folder PyInstaller bundle in dist/awork-tray (PyInstaller, the `packaging` extra, is
+# installed into .venv for these two targets only). bundle-test builds its own in a temporary
+# folder and runs it: --version, the demo offscreen and in a real tray, the command line.
+.PHONY: bundle bundle-test
+BUNDLE_STAMP := $(VENV)/.installed-packaging
+
+$(BUNDLE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,packaging]'
+	touch $(BUNDLE_STAMP)
+
+bundle: $(BUNDLE_STAMP)
+	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/awork-tray.spec
+	du -sh dist/awork-tray
+
+bundle-test: $(BUNDLE_STAMP)
+	AWORK_TRAY_BUNDLE_TESTS=1 $(BIN)/python -m pytest -m bundle

@@ -234,17 +234,10 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
 
 def status_line(snapshot: Snapshot, now: datetime) -> str:
     """One line saying what the timer does, e.g. ``Running 1:02:03 · Write report · Website``."""
-    from tray_app.core.timer import TimerState, format_elapsed
+    from tray_app.core.timer import TimerState, state_line
 
-    if snapshot.state is TimerState.NONE:
-        return "No timer: nothing tracked yet"
-    elapsed = format_elapsed(snapshot.elapsed_seconds(now))
-    words = {
-        TimerState.RUNNING: f"Running {elapsed}",
-        TimerState.PAUSED: f"Paused at {elapsed}",
-        TimerState.STOPPED: f"Stopped at {elapsed}",
-    }
-    return f"{words[snapshot.state]} · {snapshot.label()}"
+    line = state_line(snapshot, now)
+    return line if snapshot.state is TimerState.NONE else f"{line} · {snapshot.label()}"
 
 
 def _print(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tray_app.core.timer import Snapshot, TimerState, format_elapsed
-from tray_app.core.translation import QT_TRANSLATE_NOOP, fill
+from tray_app.core.translation import QT_TRANSLATE_NOOP, as_is, fill
 
 __all__ = [
     "AUTO_STOP_AFTER",
@@ -32,10 +32,6 @@ AUTO_STOP_AFTER = timedelta(hours=24)
 
 AUTO_STOP_TOLERANCE = timedelta(minutes=1)
 """How far from exactly 24 hours a stop may lie and still count as awork's own."""
-
-
-def _as_is(text: str) -> str:
-    return text
 
 
 # Any aware instant: the elapsed time of a stopped entry does not depend on the clock.
@@ -62,7 +58,7 @@ class Change:
     before: Snapshot | None
     after: Snapshot
 
-    def describe(self, translate: Callable[[str], str] = _as_is) -> str:
+    def describe(self, translate: Callable[[str], str] = as_is) -> str:
         """One line for a notification or the log, naming the task the change is about.
 
         ``translate`` turns each English template into the person's language (the tray passes

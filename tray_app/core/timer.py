@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tray_app.awork.models import Break, TimeTracking
+from tray_app.core.translation import QT_TRANSLATE_NOOP, as_is, fill
 
 __all__ = [
     "Clock",
@@ -237,3 +238,24 @@ class Snapshot:
                 return first[: _LABEL_NOTE_MAX - 1].rstrip() + "…"
             return first
         return "No task"
+
+
+_STATE_WORDS = {
+    TimerState.RUNNING: QT_TRANSLATE_NOOP("TimerDisplay", "Running %1"),
+    TimerState.PAUSED: QT_TRANSLATE_NOOP("TimerDisplay", "Paused at %1"),
+    TimerState.STOPPED: QT_TRANSLATE_NOOP("TimerDisplay", "Stopped at %1"),
+    TimerState.NONE: QT_TRANSLATE_NOOP("TimerDisplay", "No timer"),
+}
+
+
+def state_line(
+    snapshot: Snapshot | None, now: datetime, translate: Callable[[str], str] = as_is
+) -> str:
+    """The timer's state in a few words with its elapsed time, e.g. ``Running 1:02:03``.
+
+    The tray passes Qt's translation as ``translate``; the command line keeps English.
+    """
+    if snapshot is None:
+        return translate(QT_TRANSLATE_NOOP("TimerDisplay", "Timer state not known yet"))
+    elapsed = format_elapsed(snapshot.elapsed_seconds(now))
+    return fill(translate(_STATE_WORDS[snapshot.state]), elapsed)

@@ -18,3 +18,8 @@ def fill(template: str, *values: str) -> str:
     for number, value in reversed(list(enumerate(values, start=1))):
         template = template.replace(f"%{number}", value)
     return template
+
+
+def as_is(text: str) -> str:
+    """The translation that keeps English: for the log and the command line."""
+    return text

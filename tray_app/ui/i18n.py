@@ -13,9 +13,7 @@ log = logging.getLogger(__name__)
 CATALOGUE = "awork_tray"
 
 
-def install_translations(
-    app: QCoreApplication, locale: QLocale | None = None
-) -> list[QTranslator]:
+def install_translations(app: QCoreApplication, locale: QLocale | None = None) -> list[QTranslator]:
     """Install the catalogues for ``locale`` (the system's by default); English needs none."""
     locale = locale or QLocale.system()
     installed = []

@@ -7,10 +7,11 @@ click opens the same menu.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QIcon
-from PySide6.QtWidgets import QAbstractButton, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QSystemTrayIcon
 
 from tray_app.core.actions import Action
 from tray_app.core.translation import QT_TRANSLATE_NOOP
@@ -36,6 +37,30 @@ MENU_TEXTS = {
 def menu_text(key: str) -> str:
     """A menu item's (or button's) text in the person's language."""
     return QCoreApplication.translate("Menu", MENU_TEXTS[key])
+
+
+Control = QAction | QAbstractButton | QLabel
+
+
+def show_line(control: Control, text: str) -> None:
+    """A line of text that takes no room while it is empty."""
+    control.setText(text)
+    control.setVisible(bool(text))
+
+
+def show_timer_controls(
+    header: Control,
+    status: Control,
+    items: Mapping[Action, QAction | QAbstractButton],
+    display: TimerDisplay,
+) -> None:
+    """The texts and action items of ``display``, in a menu or in the fallback window alike."""
+    header.setText(display.header)
+    show_line(status, display.status)
+    for action, item in items.items():
+        shown = display.items[action]
+        item.setText(shown.text)
+        item.setEnabled(shown.enabled)
 
 
 def show_account_controls(
@@ -143,18 +168,11 @@ class TrayIcon(QObject):
             self.tray.setIcon(self._icons.icon(display.icon))
         if previous is None or previous.tooltip != display.tooltip:
             self.tray.setToolTip(display.tooltip)
-        self.header.setText(display.header)
-        self.status.setText(display.status)
-        self.status.setVisible(bool(display.status))
-        for action, item in self.actions.items():
-            shown = display.items[action]
-            item.setText(shown.text)
-            item.setEnabled(shown.enabled)
+        show_timer_controls(self.header, self.status, self.actions, display)
 
     def show_person(self, text: str) -> None:
         """Who is signed in, and to which workspace; nothing when signed out."""
-        self.person.setText(text)
-        self.person.setVisible(bool(text))
+        show_line(self.person, text)
 
     def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: str | None) -> None:
         show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)

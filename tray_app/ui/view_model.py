@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from tray_app import APP_NAME
 from tray_app.core.actions import Action, can
-from tray_app.core.timer import Snapshot, TimerState, format_elapsed
+from tray_app.core.timer import Snapshot, TimerState, state_line
 from tray_app.core.translation import QT_TRANSLATE_NOOP, fill
 from tray_app.ui.icons import IconKind
 
@@ -81,25 +81,20 @@ _CONNECTION_WORDS = {
     Connection.SIGNED_OUT: QT_TRANSLATE_NOOP("TimerDisplay", "Signed out of awork"),
     Connection.ERROR: QT_TRANSLATE_NOOP("TimerDisplay", "awork answered with an error"),
 }
-_STATE_WORDS = {
-    TimerState.RUNNING: QT_TRANSLATE_NOOP("TimerDisplay", "Running %1"),
-    TimerState.PAUSED: QT_TRANSLATE_NOOP("TimerDisplay", "Paused at %1"),
-    TimerState.STOPPED: QT_TRANSLATE_NOOP("TimerDisplay", "Stopped at %1"),
-}
 
 
 def _tr(text: str, *values: str) -> str:
     """``text`` in the person's language, with ``%1``, ``%2``… replaced by ``values``."""
-    return fill(QCoreApplication.translate(_CONTEXT, text), *values)
+    return fill(_translate(text), *values)
 
 
 def timer_line(snapshot: Snapshot | None, now: datetime) -> str:
     """The timer's state in a few words, with the elapsed time where there is one."""
-    if snapshot is None:
-        return _tr(QT_TRANSLATE_NOOP("TimerDisplay", "Timer state not known yet"))
-    if snapshot.state is TimerState.NONE:
-        return _tr(QT_TRANSLATE_NOOP("TimerDisplay", "No timer"))
-    return _tr(_STATE_WORDS[snapshot.state], format_elapsed(snapshot.elapsed_seconds(now)))
+    return state_line(snapshot, now, _translate)
+
+
+def _translate(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def present(

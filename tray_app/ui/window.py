@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from tray_app import APP_NAME
 from tray_app.core.actions import Action
 from tray_app.ui.icons import IconSet
-from tray_app.ui.tray import menu_text, show_account_controls
+from tray_app.ui.tray import menu_text, show_account_controls, show_line, show_timer_controls
 from tray_app.ui.view_model import TimerDisplay
 
 
@@ -73,17 +73,10 @@ class StatusWindow(QWidget):
 
     def show_display(self, display: TimerDisplay) -> None:
         self.setWindowIcon(self._icons.icon(display.icon))
-        self.header.setText(display.header)
-        self.status.setText(display.status)
-        self.status.setVisible(bool(display.status))
-        for action, button in self.buttons.items():
-            shown = display.items[action]
-            button.setText(shown.text)
-            button.setEnabled(shown.enabled)
+        show_timer_controls(self.header, self.status, self.buttons, display)
 
     def show_person(self, text: str) -> None:
-        self.person.setText(text)
-        self.person.setVisible(bool(text))
+        show_line(self.person, text)
 
     def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: str | None) -> None:
         show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
