@@ -24,6 +24,7 @@ from tray_app import APP_NAME, __version__, logs
 from tray_app.awork.client import AworkClient
 from tray_app.awork.errors import AworkError
 from tray_app.awork.models import UserAndWorkspace
+from tray_app.core.autostart import is_start_at_login, set_start_at_login
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
@@ -271,10 +272,13 @@ class TrayApplication(QObject):
 
     @Slot()
     def on_view_settings_requested(self) -> None:
-        edited = SettingsDialog.edit(self.settings, self.window)
-        if edited is None or edited == self.settings:
+        shown = self.settings.model_copy(update={"start_at_login": is_start_at_login()})
+        edited = SettingsDialog.edit(shown, self.window)
+        if edited is None or edited == shown:
             return
         try:
+            if edited.start_at_login != shown.start_at_login:
+                set_start_at_login(edited.start_at_login)
             save_settings(edited)
         except OSError as exc:
             log.error("could not save settings: %s", exc)

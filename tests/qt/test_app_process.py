@@ -16,6 +16,7 @@ from tests.qt.conftest import Seen
 from tray_app import logs
 from tray_app.app import TrayApplication
 from tray_app.core.actions import Action
+from tray_app.core.autostart import autostart_path, is_start_at_login
 from tray_app.core.settings import NotificationSettings, Settings, load_settings
 from tray_app.sandbox import Fault, Sandbox
 from tray_app.ui.icons import INK_ON_DARK, INK_ON_LIGHT
@@ -89,6 +90,7 @@ def test_settings_from_the_menu_are_saved_and_applied(
     monkeypatch.setattr(SettingsDialog, "edit", classmethod(edit))
     tray_app.tray.settings.trigger()
     assert shown == [Settings()]
+    assert not is_start_at_login()
     assert load_settings() == edited
     assert tray_app.controller.poll_interval_s == 120
     assert tray_app.notifier.settings.paused is False
@@ -128,3 +130,25 @@ def test_open_log_folder_opens_the_log_folder(tray_app: TrayApplication, seen: S
     tray_app.tray.log_folder.trigger()
     assert seen.opened == [QUrl.fromLocalFile(str(logs.log_dir())).toString()]
     assert logs.log_dir().is_dir()
+
+
+def test_start_at_login_from_the_settings_writes_the_autostart_entry(
+    tray_app: TrayApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def turn_on(cls: type[SettingsDialog], settings: Settings, parent: object = None) -> Settings:
+        return settings.model_copy(update={"start_at_login": True})
+
+    monkeypatch.setattr(SettingsDialog, "edit", classmethod(turn_on))
+    tray_app.tray.settings.trigger()
+    assert is_start_at_login()
+    assert "awork-tray" in autostart_path().read_text(encoding="utf-8")
+    assert load_settings().start_at_login is True
+
+    def turn_off(cls: type[SettingsDialog], settings: Settings, parent: object = None) -> Settings:
+        assert settings.start_at_login is True, "the dialog shows what the system has"
+        return settings.model_copy(update={"start_at_login": False})
+
+    monkeypatch.setattr(SettingsDialog, "edit", classmethod(turn_off))
+    tray_app.tray.settings.trigger()
+    assert not is_start_at_login()
+    assert not autostart_path().exists()
