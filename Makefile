@@ -54,3 +54,9 @@ bundle: $(BUNDLE_STAMP)
 
 bundle-test: $(BUNDLE_STAMP)
 	AWORK_TRAY_BUNDLE_TESTS=1 $(BIN)/python -m pytest -m bundle
+
+# The benchmark of issue 7 on its own Xvfb display with trayer: the tray against the Qt floor and
+# the stack floor, with the budget (bench/README.md). About five minutes; `--quick` for a try.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m bench.run

@@ -7,7 +7,7 @@ AWORK_TRAY_REQUIRE_E2E=1 and there a missing tool fails the run instead of hidin
 from __future__ import annotations
 
 import os
-import shutil
+import select
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,28 +15,44 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.tools import require
+
 TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo", "import")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
 def _require_tools() -> None:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if not missing:
-        return
-    message = f"end-to-end tools missing: {', '.join(missing)} (see .ci/run)"
-    if os.environ.get("AWORK_TRAY_REQUIRE_E2E") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    require(*TOOLS)
 
 
-def _free_display() -> int:
-    for number in range(90, 140):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
+def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on a display number it picks itself (``-displayfd``), so parallel runs never clash."""
+    read_end, write_end = os.pipe()
+    try:
+        xvfb = subprocess.Popen(
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_end),
+                "-screen",
+                "0",
+                "1024x768x24",
+                "-nolisten",
+                "tcp",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(write_end,),
+        )
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as announced:
+        ready, _, _ = select.select([announced], [], [], 10)
+        number = announced.readline().strip() if ready else b""
+    if not number.isdigit():
+        _stop(xvfb)
+        pytest.fail("Xvfb did not start")
+    return xvfb, f":{number.decode()}"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -56,15 +72,10 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def x_display() -> Iterator[str]:
-    """An Xvfb display with trayer docked at the top right, as ``:N``."""
-    _require_tools()
-    display = f":{_free_display()}"
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def xvfb() -> Iterator[str]:
+    """A bare Xvfb display (no tray host, no window manager), as ``:N``."""
+    require("Xvfb", "xwininfo")
+    xvfb, display = _start_xvfb()
     env = {**os.environ, "DISPLAY": display}
     deadline = time.monotonic() + 10
     while subprocess.run(
@@ -72,8 +83,20 @@ def x_display() -> Iterator[str]:
     ).returncode:
         if time.monotonic() > deadline or xvfb.poll() is not None:
             _stop(xvfb)
-            pytest.fail("Xvfb did not start")
+            pytest.fail("Xvfb did not answer")
         time.sleep(0.1)
+    try:
+        yield display
+    finally:
+        _stop(xvfb)
+
+
+@pytest.fixture
+def x_display(xvfb: str) -> Iterator[str]:
+    """An Xvfb display with trayer docked at the top right, as ``:N``."""
+    _require_tools()
+    display = xvfb
+    env = {**os.environ, "DISPLAY": display}
     trayer = subprocess.Popen(
         [
             "trayer",
@@ -98,4 +121,3 @@ def x_display() -> Iterator[str]:
         yield display
     finally:
         _stop(trayer)
-        _stop(xvfb)

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
+
+from tests.e2e.screen import changed_rows, mapped_windows
 
 pytestmark = pytest.mark.e2e
 
@@ -136,6 +139,12 @@ def _wait_for_icon_colour(
     return image
 
 
+def _menu(env: dict[str, str]) -> QRect | None:
+    """The open menu: our window that is larger than the icon."""
+    menus = [window for window in mapped_windows(env, "awork-tray") if window.height() > 100]
+    return menus[0] if menus else None
+
+
 def _xdotool(env: dict[str, str], *args: str) -> None:
     subprocess.run(["xdotool", *args], env=env, check=True)
 
@@ -164,6 +173,20 @@ def test_resume_from_the_tray_menu(demo: Demo, artifacts: Path) -> None:
     )
     running = _wait_for_icon_colour(demo, box, GREEN, artifacts / "icon-running.png")
     assert _count(running, box, AMBER) == 0
+
+    # Running, the open menu ticks: between two screenshots 2 s apart only its header changes.
+    _xdotool(demo.env, "mousemove", str(x + width // 2), str(y + height // 2), "click", "3")
+    menu = _wait(lambda: _menu(demo.env), 10, "the menu to open again")
+    assert isinstance(menu, QRect)
+    _xdotool(demo.env, "mousemove", "5", "700")  # off the menu: no item highlighted
+    time.sleep(0.5)
+    before = _screenshot(demo.env, artifacts / "menu-running-1.png")
+    time.sleep(2)
+    after = _screenshot(demo.env, artifacts / "menu-running-2.png")
+    changed = changed_rows(before, after, menu)
+    assert changed, "the menu's elapsed time ticks while it is open"
+    assert max(changed) - min(changed) < 30 and max(changed) < menu.y() + 100, changed
+    _xdotool(demo.env, "key", "Escape")
 
     demo.process.terminate()
     _, stderr = demo.process.communicate(timeout=10)
