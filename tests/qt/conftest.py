@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -12,6 +13,24 @@ from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.core.settings import Settings
 from tray_app.sandbox import Sandbox
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_in_the_gui_thread() -> Iterator[None]:
+    """Free a test's Qt objects in the GUI thread, never in a worker or sandbox thread.
+
+    Python's cycle collector runs in whichever thread happens to allocate. When it frees a
+    finished test's tray (kept alive by reference cycles) in a pool thread, Qt deletes the objects
+    there while the GUI thread deletes their menu: Qt's object mutex and the GIL deadlock, and
+    the run hangs. So no automatic collection during a Qt test, and a full one after it, here.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @dataclass

@@ -141,7 +141,7 @@ class TimerController(QObject):
 
     def poll_now(self) -> None:
         """Poll at once, unless a poll is already under way (then poll again after it)."""
-        if self._stopped or self._paused:
+        if self._stopped or self._signed_out():
             return
         if self._poll_seq is not None:
             self._poll_again = True
@@ -244,19 +244,24 @@ class TimerController(QObject):
 
     @Slot(object)
     def on_worker_finished(self, outcome: Outcome) -> None:
-        if outcome.job == ME:
-            self._on_me(outcome)
-            return
         action = self._pending.pop(outcome.seq, None)
         if action is not None:
             self.pending_changed.emit()
         elif outcome.seq == self._poll_seq:
             self._poll_seq = None
+        if self._signed_out():
+            # Sent before a sign-out: what awork said then must not come back, or the tray would
+            # show a timer and a person while signed out, and never poll again.
+            log.debug("dropping answer %d: signed out meanwhile", outcome.seq)
+            return
+        if outcome.job == ME:
+            self._on_me(outcome)
+            return
         if outcome.error is not None:
             self._on_error(outcome.error, action)
         else:
             self._on_answer(outcome, from_poll=action is None)
-        if self._stopped or self._paused or self.connection is Connection.SIGNED_OUT:
+        if self._stopped or self._signed_out():
             return  # nothing to ask awork until the person signs in again
         if action is not None or self._poll_again:
             # After an action, confirm with a fresh poll; a poll sent before it is stale.
@@ -264,6 +269,11 @@ class TimerController(QObject):
             self.poll_now()
         elif not self._poll_timer.isActive() and self._poll_seq is None:
             self._schedule_poll(self._next_poll_delay())
+
+    def _signed_out(self) -> bool:
+        """Signing out, or signed out (also when awork refused the sign-in): nothing to ask
+        awork, and nothing it said before to take in, until the person signs in again."""
+        return self._paused or self.connection is Connection.SIGNED_OUT
 
     def _next_poll_delay(self) -> float:
         if self._failures == 0:
