@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/ruff check tray_app tests packaging
 	$(BIN)/ruff format --check tray_app tests packaging
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not bundle"
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix tray_app tests packaging
