@@ -248,18 +248,21 @@ class TrayApplication(QObject):
 
     @Slot(object)
     def on_session_finished(self, outcome: Outcome) -> None:
-        self._session_busy = None
         if outcome.job == SIGN_IN:
+            self._session_busy = None
             if outcome.error is not None:
                 self._notify(self.tr("Sign-in failed"), str(outcome.error), True)
             else:
                 self.controller.signed_in()
-        elif outcome.error is not None:
-            self._notify(self.tr("Sign-out"), str(outcome.error), True)
-            self.controller.signed_out()
         else:
+            # Still "signing out" while the controller goes quiet: the person chose this, so
+            # it is not announced as awork ending the sign-in.
             self.controller.signed_out()
-            self._notify(self.tr("Signed out"), str(outcome.value), False)
+            self._session_busy = None
+            if outcome.error is not None:
+                self._notify(self.tr("Sign-out"), str(outcome.error), True)
+            else:
+                self._notify(self.tr("Signed out"), str(outcome.value), False)
         self._show_account_items()
 
     @Slot(str, str, bool)
