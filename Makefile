@@ -18,14 +18,14 @@ sandbox: $(STAMP)
 	$(BIN)/awork-tray sandbox
 
 test: $(STAMP)
-	$(BIN)/ruff check tray_app tests packaging
-	$(BIN)/ruff format --check tray_app tests packaging
+	$(BIN)/ruff check tray_app tests packaging bench
+	$(BIN)/ruff format --check tray_app tests packaging bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not bundle"
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix tray_app tests packaging
-	$(BIN)/ruff format tray_app tests packaging
+	$(BIN)/ruff check --fix tray_app tests packaging bench
+	$(BIN)/ruff format tray_app tests packaging bench
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
@@ -56,7 +56,7 @@ bundle-test: $(BUNDLE_STAMP)
 	AWORK_TRAY_BUNDLE_TESTS=1 $(BIN)/python -m pytest -m bundle
 
 # The benchmark of issue 7 on its own Xvfb display with trayer: the tray against the Qt floor and
-# the stack floor, with the budget (bench/README.md). About five minutes; `--quick` for a try.
+# the stack floor, with the budget (bench/README.md). About three minutes; `--quick` for a try.
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -327,7 +327,9 @@ class TrayApplication(QObject):
 
     @Slot()
     def on_view_quit_requested(self) -> None:
-        QApplication.quit()
+        # exit(), not quit(): since Qt 6 quit() first asks the windows to close, and the fallback
+        # window refuses (it minimises instead), so Quit and SIGTERM did nothing there.
+        QApplication.exit(0)
 
     @Slot(Qt.ColorScheme)
     def on_style_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
@@ -394,6 +396,13 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     _report_unexpected_errors(tray_app)
     _quit_on_signals(qt_app)
     tray_app.start()
+    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
+        from tray_app.ui.bench_marks import BenchMarks
+
+        marks = BenchMarks(qt_app)
+        if tray_app.tray.tray.isVisible():
+            marks.icon_shown()
+        marks.watch(tray_app)
     try:
         return qt_app.exec()
     finally:
@@ -472,7 +481,7 @@ def _quit_on_signals(qt_app: QApplication) -> None:
     notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, qt_app)
     notifier.activated.connect(lambda: receiver.recv(64))
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: qt_app.quit())
+        signal.signal(signum, lambda *_: qt_app.exit(0))  # not quit(): see on_view_quit_requested
     # The sockets must live as long as the app does.
     _signal_sockets.extend((receiver, sender))
 

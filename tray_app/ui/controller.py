@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from tray_app.awork.client import AworkClient
 from tray_app.awork.errors import AworkError, NotSignedIn, RateLimited, Refused
@@ -102,6 +102,9 @@ class TimerController(QObject):
         self._worker.finished.connect(self.on_worker_finished)
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
+        # Precise, not Qt's default coarse timer: that one may fire up to 5 % early (29.7 s for
+        # 30 s), which turns 120 polls an hour into a few more.
+        self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._poll_timer.timeout.connect(self.on_poll_timer_timeout)
         self._clock_watch = QTimer(self)
         self._clock_watch.setInterval(CLOCK_WATCH_MS)

@@ -1,0 +1,1 @@
+"""The two baselines the real tray is measured against (run as scripts by bench/run.py)."""
