@@ -15,14 +15,14 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from tray_app import APP_NAME, __version__, logs
-from tray_app.awork.client import AworkClient
-from tray_app.awork.errors import AworkError
+from tray_app import logs
+from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import UserAndWorkspace
 from tray_app.core.autostart import is_start_at_login, set_start_at_login
 from tray_app.core.clock import ServerClock
@@ -30,7 +30,6 @@ from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
 from tray_app.core.translation import fill
 from tray_app.ui.controller import TimerController
-from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
@@ -42,9 +41,14 @@ from tray_app.ui.view_model import Connection
 from tray_app.ui.window import StatusWindow
 from tray_app.ui.worker import Outcome, Worker
 
+if TYPE_CHECKING:
+    import httpx
+
+    from tray_app.core.credentials import CredentialStore
+    from tray_app.sandbox import Sandbox
+
 log = logging.getLogger(__name__)
 
-EXIT_NO_DISPLAY = 5
 # Desktops often start autostart apps before their panel; give the tray this long to appear.
 TRAY_WAIT_MS = 10_000
 TRAY_RETRY_MS = 500
@@ -89,6 +93,8 @@ class TrayApplication(QObject):
         clock: Clock = utc_now,
         open_url: Callable[[str], None] = open_in_browser,
         tray_wait_ms: int = TRAY_WAIT_MS,
+        tray: TrayIcon | None = None,
+        icons: IconSet | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -107,14 +113,18 @@ class TrayApplication(QObject):
         self._tray_wait_left_ms = tray_wait_ms
         self.web_url = FALLBACK_WEB_URL
         hints = QGuiApplication.styleHints()
-        self.icons = IconSet(variant_for(hints.colorScheme(), macos=sys.platform == "darwin"))
+        # The start shows the icon before this app exists (tray_app.startup): take it over.
+        self.icons = icons or IconSet(
+            variant_for(hints.colorScheme(), macos=sys.platform == "darwin")
+        )
         hints.colorSchemeChanged.connect(self.on_style_hints_color_scheme_changed)
 
         self.controller = TimerController(
             client, poll_interval_s=settings.poll_interval_seconds, parent=self
         )
         self.presenter = Presenter(self.controller, clock, parent=self)
-        self.tray = TrayIcon(self.icons, parent=self)
+        self.tray = tray or TrayIcon(self.icons)
+        self.tray.setParent(self)
         self.window: StatusWindow | None = None
         self.notifier = Notifier(self._notify, settings.notifications, parent=self)
         self.controller.changed_elsewhere.connect(self.notifier.on_controller_changed_elsewhere)
@@ -338,41 +348,29 @@ class TrayApplication(QObject):
             self.presenter.update()
 
 
-def has_display() -> bool:
-    """Whether Qt can open a display here, asked before Qt is started (it aborts otherwise)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return True  # offscreen, vnc, eglfs...: no desktop session needed
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+@dataclass
+class Prepared:
+    """What the tray needs from outside Qt, made on a thread while the icon already shows."""
+
+    settings: Settings
+    client: AworkClient
+    clock: Clock
+    account: Account
+    sandbox: Sandbox | None
+    # Worker threads report keychain and sign-in lines through the app, once it exists.
+    messages: list[TrayApplication]
 
 
-def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int:
-    """Run the tray until Quit; returns the process's exit code."""
-    if not has_display():
-        print(
-            "awork-tray: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
-            "a desktop session. 'awork-tray status' works without one.",
-            file=sys.stderr,
-        )
-        return EXIT_NO_DISPLAY
-    # A fixed argv[0] gives the same X11 WM_CLASS however the app was started.
-    qt_app = QApplication(["awork-tray"])
-    qt_app.setApplicationName(APP_NAME)
-    qt_app.setApplicationVersion(__version__)
-    qt_app.setDesktopFileName("awork-tray")
-    qt_app.setQuitOnLastWindowClosed(False)
-    install_translations(qt_app)
+def prepare(base_url: str | None, *, demo: bool = False, sandbox_port: int = 0) -> Prepared:
+    """Settings, keychain and the awork client for ``base_url`` (None: the settings' one), or,
+    in the demo, for a sandbox.
+
+    No Qt here: it runs on a thread while the GUI thread paints the icon.
+    """
+    from tray_app.cli import TOKEN_ENV, configured_base_url
 
     settings = load_settings()
-    instance = None
-    if not demo:  # the demo is a throwaway beside any real tray
-        instance = SingleInstance()
-        if not instance.acquire():
-            shown = instance.send(SHOW)
-            print("awork Tray is already running" + ("; showing it." if shown else "."))
-            return 0
+    base_url = base_url or configured_base_url()
     sandbox = None
     if demo:
         from tray_app.sandbox import Sandbox
@@ -381,11 +379,81 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
         base_url = sandbox.url
         # The sandbox's token is a throwaway of this run, printed so scripts can drive it too.
         print(f"awork sandbox running at {sandbox.url} (access token: {sandbox.token})", flush=True)
-    try:
-        tray_app = _build(base_url, settings, demo=demo)
-    except AworkError as exc:
-        print(f"awork-tray: {exc}", file=sys.stderr)
-        return 1
+    messages: list[TrayApplication] = []
+
+    # These run on worker threads once the tray exists (nothing reads the keychain before):
+    # the signal carries their line to the GUI thread.
+    def warn(line: str) -> None:
+        for tray_app in messages:
+            tray_app.message.emit(tray_app.tr("Keychain"), line, True)
+
+    def announce(url: str) -> None:
+        for tray_app in messages:
+            tray_app.message.emit(tray_app.tr("Open this page to sign in"), url, False)
+
+    def browser(url: str) -> bool:
+        return webbrowser.open(url)
+
+    # The keychain only once a sign-in needs it: keyring takes some 35 ms to import, which
+    # AWORK_TOKEN never needs. The demo must not touch the person's keychain at all.
+    stores: list[CredentialStore] = []
+
+    def store() -> CredentialStore:
+        if not stores:
+            from tray_app.core.credentials import CredentialStore, MemoryKeyring
+
+            stores.append(CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn))
+        return stores[0]
+
+    def sign_in_here(cancel: threading.Event) -> object:
+        from tray_app.awork.auth import sign_in
+
+        return sign_in(base_url, store(), open_browser=browser, announce=announce, cancel=cancel)
+
+    def sign_out_here() -> str:
+        from tray_app.awork.auth import sign_out
+
+        return sign_out(base_url, store()).message
+
+    account = Account(sign_in=sign_in_here, sign_out=sign_out_here)
+    if demo:
+        from tray_app.awork.auth import sign_in
+
+        # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
+        sign_in(base_url, store(), open_browser=follow_redirects, announce=log.info, port=0)
+    token = None if demo else os.environ.get(TOKEN_ENV)
+    auth: httpx.Auth
+    if token:
+        logs.register_secret(token)
+        auth = BearerToken(token)
+    else:
+        from tray_app.awork.auth import auth_for
+
+        auth = auth_for(base_url, store(), environ={} if demo else dict(os.environ))
+    server_clock = ServerClock()
+    client = AworkClient(base_url, auth=auth, on_server_date=server_clock.observe)
+    return Prepared(settings, client, server_clock.now, account, sandbox, messages)
+
+
+def start_tray(
+    qt_app: QApplication,
+    stack: Prepared,
+    tray: TrayIcon,
+    icons: IconSet,
+    *,
+    instance: SingleInstance | None = None,
+) -> TrayApplication:
+    """Build the app around the icon already shown, wire it to the process, and start it."""
+    tray_app = TrayApplication(
+        stack.client,
+        stack.settings,
+        account=stack.account,
+        clock=stack.clock,
+        tray=tray,
+        icons=icons,
+        parent=qt_app,
+    )
+    stack.messages.append(tray_app)
     qt_app.aboutToQuit.connect(tray_app.shutdown)
     if instance is not None:
         instance.message_received.connect(tray_app.on_instance_message)
@@ -399,17 +467,9 @@ def run_tray(*, base_url: str, demo: bool = False, sandbox_port: int = 0) -> int
     if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
         from tray_app.ui.bench_marks import BenchMarks
 
-        marks = BenchMarks(qt_app)
-        if tray_app.tray.tray.isVisible():
-            marks.icon_shown()
+        marks = qt_app.findChild(BenchMarks) or BenchMarks(qt_app)
         marks.watch(tray_app)
-    try:
-        return qt_app.exec()
-    finally:
-        if sandbox is not None:
-            sandbox.stop()
-        if instance is not None:
-            instance.release()
+    return tray_app
 
 
 def _report_unexpected_errors(tray_app: TrayApplication) -> None:
@@ -419,45 +479,6 @@ def _report_unexpected_errors(tray_app: TrayApplication) -> None:
     """
     sys.excepthook = lambda kind, error, trace: tray_app.report_unexpected(error)
     threading.excepthook = lambda hook_args: tray_app.report_unexpected(hook_args.exc_value)
-
-
-def _build(base_url: str, settings: Settings, *, demo: bool) -> TrayApplication:
-    """The tray for ``base_url``, signed in with the keychain (or, in the demo, at once)."""
-    from tray_app.awork.auth import auth_for, sign_in, sign_out
-    from tray_app.core.credentials import CredentialStore, MemoryKeyring
-
-    # These run on worker threads once the tray exists (nothing reads the keychain before):
-    # the signal carries their line to the GUI thread.
-    def warn(line: str) -> None:
-        tray_app.message.emit(tray_app.tr("Keychain"), line, True)
-
-    def announce(url: str) -> None:
-        tray_app.message.emit(tray_app.tr("Open this page to sign in"), url, False)
-
-    def browser(url: str) -> bool:
-        return webbrowser.open(url)
-
-    # The demo must not touch the person's keychain: its sign-in lives in memory.
-    store = CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn)
-    environ: dict[str, str] = {} if demo else dict(os.environ)
-
-    account = Account(
-        sign_in=lambda cancel: sign_in(
-            base_url, store, open_browser=browser, announce=announce, cancel=cancel
-        ),
-        sign_out=lambda: sign_out(base_url, store).message,
-    )
-    if demo:
-        # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
-        sign_in(base_url, store, open_browser=follow_redirects, announce=log.info, port=0)
-    server_clock = ServerClock()
-    client = AworkClient(
-        base_url,
-        auth=auth_for(base_url, store, environ=environ),
-        on_server_date=server_clock.observe,
-    )
-    tray_app = TrayApplication(client, settings, account=account, clock=server_clock.now)
-    return tray_app
 
 
 def follow_redirects(url: str) -> bool:

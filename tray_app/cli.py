@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from tray_app import __version__, logs
 from tray_app.awork.errors import (
@@ -126,16 +127,22 @@ def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str |
 
 
 def _base_url(text: str) -> str:
-    """An http(s) URL with a host: a mistyped one is a usage error, not "awork unreachable"."""
-    import httpx
+    """An http(s) URL with a host: a mistyped one is a usage error, not "awork unreachable".
 
+    Checked with the standard library: parsing the command line must not load httpx (about 30 ms)
+    before the tray shows its icon.
+    """
     try:
-        url = httpx.URL(text)
-    except httpx.InvalidURL:
+        url = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
         url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
+    if url is None or url.scheme not in ("http", "https") or not url.hostname:
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
-    if url.port is not None and not 0 < url.port < 65536:
+    try:
+        port = url.port
+    except ValueError:  # not a number, or above 65535
+        port = -1
+    if port is not None and not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"no such port in {text!r}")
     return text
 
@@ -153,14 +160,19 @@ def _port(text: str) -> int:
 
 def _default_base_url(parser: argparse.ArgumentParser) -> str:
     """``AWORK_BASE_URL``, else the settings file's, else awork's own API address."""
-    from tray_app.core.settings import load_settings
-
     from_env = os.environ.get(BASE_URL_ENV)
     if from_env:
         try:
             return _base_url(from_env)
         except argparse.ArgumentTypeError as exc:
             parser.error(f"{BASE_URL_ENV}: {exc}")
+    return configured_base_url()
+
+
+def configured_base_url() -> str:
+    """The settings file's base URL, else awork's own (the settings load pydantic: ~70 ms)."""
+    from tray_app.core.settings import load_settings
+
     configured = load_settings().base_url
     try:
         return _base_url(configured)
@@ -176,8 +188,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     parser = build_parser()
     args = parser.parse_args(argv)
     logs.configure(verbose=args.verbose)
-    if args.base_url is None:
+    if args.base_url is None and (args.command or os.environ.get(BASE_URL_ENV)):
         args.base_url = _default_base_url(parser)
+    # The tray reads the settings' base URL itself, once its icon shows.
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)
@@ -195,7 +208,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
                     f"cannot listen on port {args.port}: {exc.strerror or exc}", EXIT_REFUSED
                 ) from None
             return EXIT_OK
-        from tray_app.app import run_tray
+        from tray_app.startup import run_tray
 
         return run_tray(base_url=args.base_url, demo=args.demo, sandbox_port=args.sandbox_port)
     except CommandError as exc:

@@ -12,9 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from tray_app.awork.models import Break, TimeTracking
 from tray_app.core.translation import QT_TRANSLATE_NOOP, as_is, fill
+
+if TYPE_CHECKING:  # only annotations: the tray's first screen loads no pydantic
+    from tray_app.awork.models import Break, TimeTracking
 
 __all__ = [
     "Clock",

@@ -1,0 +1,161 @@
+"""The tray's start: Qt, the single-instance check and the icon first, the network stack after.
+
+Nothing imported here loads httpx, pydantic or keyring (about 250 ms together): the icon shows
+as soon as a bare Qt tray's would, a thread then imports the rest and prepares the awork client,
+settings and keychain, and the GUI thread assembles the app from them (:mod:`tray_app.app`).
+Qt keeps painting meanwhile, so the icon never sits blank while Python imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from tray_app import APP_NAME, __version__
+from tray_app.core.timer import utc_now
+from tray_app.ui.i18n import install_translations
+from tray_app.ui.icons import IconSet, variant_for
+from tray_app.ui.single_instance import SHOW, SingleInstance
+from tray_app.ui.tray import TrayIcon
+from tray_app.ui.view_model import Connection, present
+
+if TYPE_CHECKING:
+    from tray_app.app import Prepared, TrayApplication
+
+log = logging.getLogger(__name__)
+
+EXIT_NO_DISPLAY = 5
+
+
+def has_display() -> bool:
+    """Whether Qt can open a display here, asked before Qt is started (it aborts otherwise)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, vnc, eglfs...: no desktop session needed
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class Starter(QObject):
+    """Prepares the app on a thread, then assembles and starts it in the GUI thread.
+
+    Signals:
+        prepared(object): the :class:`~tray_app.app.Prepared` stack, or the exception that
+            stopped it (emitted from the thread, delivered in the GUI thread).
+    """
+
+    prepared = Signal(object)
+
+    def __init__(
+        self,
+        qt_app: QApplication,
+        tray: TrayIcon,
+        icons: IconSet,
+        *,
+        base_url: str | None,
+        demo: bool,
+        sandbox_port: int,
+        instance: SingleInstance | None,
+    ) -> None:
+        super().__init__()
+        self._qt_app = qt_app
+        self._tray = tray
+        self._icons = icons
+        self._args = (base_url, demo, sandbox_port)
+        self._instance = instance
+        self.stack: Prepared | None = None
+        self.tray_app: TrayApplication | None = None
+        self.prepared.connect(self.on_prepared)
+
+    def start(self) -> None:
+        threading.Thread(target=self._prepare, name="awork-tray-start", daemon=True).start()
+
+    def _prepare(self) -> None:
+        try:
+            from tray_app.app import prepare
+
+            base_url, demo, sandbox_port = self._args
+            outcome: object = prepare(base_url, demo=demo, sandbox_port=sandbox_port)
+        except Exception as exc:  # an awork error (the demo's sign-in), or a bug: said below
+            outcome = exc
+        self.prepared.emit(outcome)
+
+    @Slot(object)
+    def on_prepared(self, outcome: object) -> None:
+        from tray_app.app import Prepared, start_tray
+
+        if not isinstance(outcome, Prepared):
+            print(f"awork-tray: {outcome}", file=sys.stderr)
+            self._qt_app.exit(1)
+            return
+        self.stack = outcome
+        self.tray_app = start_tray(
+            self._qt_app, outcome, self._tray, self._icons, instance=self._instance
+        )
+
+    def stop(self) -> None:
+        if self.stack is not None and self.stack.sandbox is not None:
+            self.stack.sandbox.stop()
+
+
+def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0) -> int:
+    """Run the tray until Quit; returns the process's exit code.
+
+    ``base_url`` None: the one in the settings, read after the icon shows.
+    """
+    if not has_display():
+        print(
+            "awork-tray: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
+            "a desktop session. 'awork-tray status' works without one.",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DISPLAY
+    # A fixed argv[0] gives the same X11 WM_CLASS however the app was started.
+    qt_app = QApplication(["awork-tray"])
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName("awork-tray")
+    qt_app.setQuitOnLastWindowClosed(False)
+    install_translations(qt_app)
+
+    instance = None
+    if not demo:  # the demo is a throwaway beside any real tray
+        instance = SingleInstance()
+        if not instance.acquire():
+            shown = instance.send(SHOW)
+            print("awork Tray is already running" + ("; showing it." if shown else "."))
+            return 0
+    hints = QGuiApplication.styleHints()
+    icons = IconSet(variant_for(hints.colorScheme(), macos=sys.platform == "darwin"))
+    tray = TrayIcon(icons)
+    tray.show_display(present(None, Connection.CONNECTING, frozenset(), utc_now()))
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        tray.show()  # otherwise the app waits for a tray, and then falls back to a window
+    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/marks.py)
+        from tray_app.ui.bench_marks import BenchMarks
+
+        BenchMarks(qt_app).icon_shown()
+    starter = Starter(
+        qt_app,
+        tray,
+        icons,
+        base_url=base_url,
+        demo=demo,
+        sandbox_port=sandbox_port,
+        instance=instance,
+    )
+    starter.start()
+    try:
+        return qt_app.exec()
+    finally:
+        starter.stop()
+        if instance is not None:
+            instance.release()
