@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import socket
 import sys
 import threading
 import webbrowser
@@ -17,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -462,7 +460,6 @@ def start_tray(
         sleep_watch.woke.connect(tray_app.controller.on_system_woke)
         sleep_watch.start()
     _report_unexpected_errors(tray_app)
-    _quit_on_signals(qt_app)
     tray_app.start()
     if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
         from tray_app.ui.bench_marks import BenchMarks
@@ -487,24 +484,3 @@ def follow_redirects(url: str) -> bool:
 
     with httpx.Client(follow_redirects=True, timeout=10) as browser:
         return browser.get(url).is_success
-
-
-def _quit_on_signals(qt_app: QApplication) -> None:
-    """Quit cleanly on SIGTERM (logout, system shutdown) and Ctrl+C.
-
-    Python runs signal handlers only between bytecodes, and Qt's loop may sleep for minutes: the
-    signal's wake-up byte on a socket pair makes Qt wake up and give Python that chance.
-    """
-    receiver, sender = socket.socketpair()
-    receiver.setblocking(False)
-    sender.setblocking(False)
-    signal.set_wakeup_fd(sender.fileno())
-    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, qt_app)
-    notifier.activated.connect(lambda: receiver.recv(64))
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: qt_app.exit(0))  # not quit(): see on_view_quit_requested
-    # The sockets must live as long as the app does.
-    _signal_sockets.extend((receiver, sender))
-
-
-_signal_sockets: list[socket.socket] = []

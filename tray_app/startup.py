@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
 import sys
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -124,6 +126,8 @@ def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0)
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("awork-tray")
     qt_app.setQuitOnLastWindowClosed(False)
+    # First of all, so a logout during start-up also ends the app cleanly.
+    _quit_on_signals(qt_app)
     install_translations(qt_app)
 
     instance = None
@@ -139,7 +143,7 @@ def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0)
     tray.show_display(present(None, Connection.CONNECTING, frozenset(), utc_now()))
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.show()  # otherwise the app waits for a tray, and then falls back to a window
-    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/marks.py)
+    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
         from tray_app.ui.bench_marks import BenchMarks
 
         BenchMarks(qt_app).icon_shown()
@@ -159,3 +163,24 @@ def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0)
         starter.stop()
         if instance is not None:
             instance.release()
+
+
+def _quit_on_signals(qt_app: QApplication) -> None:
+    """Quit cleanly on SIGTERM (logout, system shutdown) and Ctrl+C.
+
+    Python runs signal handlers only between bytecodes, and Qt's loop may sleep for minutes: the
+    signal's wake-up byte on a socket pair makes Qt wake up and give Python that chance.
+    """
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno())
+    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, qt_app)
+    notifier.activated.connect(lambda: receiver.recv(64))
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: qt_app.exit(0))  # exit, not quit: see app.py
+    # The sockets must live as long as the app does.
+    _signal_sockets.extend((receiver, sender))
+
+
+_signal_sockets: list[socket.socket] = []
