@@ -43,20 +43,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def render_png(svg: bytes, size: int) -> bytes:
-    """``svg`` drawn at ``size`` x ``size`` pixels, as PNG bytes."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
-    from PySide6.QtGui import QImage, QPainter
-    from PySide6.QtSvg import QSvgRenderer
+    """``svg`` drawn at ``size`` x ``size`` pixels (as the tray draws its icons), as PNG bytes."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-    renderer = QSvgRenderer(QByteArray(svg))
-    if not renderer.isValid():
-        raise ValueError("the SVG master cannot be read")
-    image = QImage(size, size, QImage.Format.Format_ARGB32)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
+    from tray_app.ui.icons import render
+
+    image = render(svg.decode("utf-8"), size)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -277,21 +277,15 @@ def _print(
 
 def _client(base_url: str) -> AworkClient:
     """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
-    from tray_app.awork.client import AworkClient, BearerToken
-
-    token = os.environ.get(TOKEN_ENV)
-    if token:
-        logs.register_secret(token)
-        return AworkClient(base_url, auth=BearerToken(token))
-    from tray_app.awork.auth import OAuthAuth
+    from tray_app.awork.auth import open_client
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
-    if store.tokens(base_url) is None:
+    if not os.environ.get(TOKEN_ENV) and store.tokens(base_url) is None:
         if store.problem:
             raise CommandError(f"not signed in: {store.problem}.", EXIT_NOT_SIGNED_IN)
         raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
-    return AworkClient(base_url, auth=OAuthAuth(base_url, store))
+    return open_client(base_url, store)
 
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
