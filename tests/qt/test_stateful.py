@@ -371,7 +371,12 @@ class TrayMachine(RuleBasedStateMachine):
             and controller._blocked_until <= self.mono_now()  # awork did not ask us to wait
         )
         if may_poll:
-            self.wait_for(lambda: self.polls_sent() > since, "a poll after the clock jumped")
+            # A poll already under way may come back with a 429 meanwhile: then waiting for
+            # ratelimit-reset is right, and the next poll comes when the wait is over.
+            self.wait_for(
+                lambda: self.polls_sent() > since or controller._blocked_until > self.mono_now(),
+                "a poll after the clock jumped",
+            )
 
     @rule()
     def settle(self) -> None:
