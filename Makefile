@@ -6,9 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint sandbox clean translations
 
+# The wheelhouse holds the runtime dependencies, pip, pipx and the build backend as wheels, so
+# that tests/e2e/test_wheel.py builds the wheel and installs it with pip and pipx without the
+# network. The project's own wheel is left out: the tests build a fresh one.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	rm -rf $(VENV)/wheelhouse
+	$(BIN)/python -m pip wheel --quiet -c constraints.txt -w $(VENV)/wheelhouse . pip pipx hatchling
+	rm $(VENV)/wheelhouse/awork_tray-*.whl
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,21 +1,35 @@
-"""The wheel installs into a fresh venv and works from there, icons included, without the checkout.
+"""The wheel installs with pip and with pipx, and works from there without the checkout.
 
-The venv gets the wheel alone (``--no-deps``); its dependencies are borrowed from the project's
-.venv through a path line in a ``.pth`` file. A plain path line puts that folder on ``sys.path``
-after the venv's own site-packages and does not run the .pth files inside it, so the checkout's
-editable install stays out: ``tray_app`` and its resources can only come from the wheel.
+Nothing here reaches the network: the wheel is built, and pipx installs it with its dependencies,
+from the wheelhouse that ``make`` fills inside the project's .venv (``.venv/wheelhouse``).
+
+Each check runs against both installations:
+
+- pip: a fresh venv gets the wheel alone (``--no-deps``); its dependencies are borrowed from the
+  project's .venv through a path line in a ``.pth`` file. A plain path line puts that folder on
+  ``sys.path`` after the venv's own site-packages and does not run the .pth files inside it, so
+  the checkout's editable install stays out: ``tray_app`` and its resources can only come from
+  the wheel.
+- pipx: ``pipx install <wheel>`` as a person runs it, with the dependencies installed into pipx's
+  own venv from the wheelhouse (pinned by constraints.txt). Everything pipx writes, its home, the
+  folder of the commands, its shared libraries and the caches, lies in a temporary folder. pipx
+  itself runs from a venv of its own, also filled from the wheelhouse: in .venv, its dependency
+  click would make every ``import httpx`` load httpx's command line (click, pygments: ~40 ms).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
 import venv
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,16 +41,69 @@ from tray_app import __version__
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
+
+
+@dataclass(frozen=True)
+class Installation:
+    """Where an installation of the wheel put the command, and the venv that holds the package."""
+
+    bin: Path
+    venv: Path
+
+    @property
+    def command(self) -> Path:
+        return self.bin / "awork-tray"
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheelhouse() -> Path:
+    """The wheels that `make` puts into .venv; skipped without them (failed in CI)."""
+    # The build backend for the wheel, pipx, and pip for pipx's shared libraries.
+    if not all(any(WHEELHOUSE.glob(f"{name}-*.whl")) for name in ("hatchling", "pip", "pipx")):
+        message = (
+            f"no wheelhouse at {WHEELHOUSE}: run `make` (after `rm .venv/.installed` if the venv "
+            "is otherwise up to date) to fill it"
+        )
+        if os.environ.get("AWORK_TRAY_REQUIRE_E2E") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return WHEELHOUSE
+
+
+def offline(wheelhouse: Path) -> dict[str, str]:
+    """An environment in which every pip finds packages in ``wheelhouse`` and nowhere else.
+
+    The person's pip settings (variables and configuration files) are left out, so that neither
+    an index nor a constraint of theirs gets in.
+    """
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PIP_", "PIPX_")) and key not in {"PYTHONPATH", "PYTHONHOME"}
+    }
+    environ.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(wheelhouse),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return environ
+
+
+@pytest.fixture(scope="module")
+def wheel(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
         capture_output=True,
         text=True,
         check=False,
+        env=offline(wheelhouse),
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
@@ -44,10 +111,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel installed; returns its bin folder."""
-    home = tmp_path_factory.mktemp("venv")
+def install_with_pip(wheel: Path, home: Path) -> Installation:
+    """A fresh venv with the wheel alone, its dependencies borrowed from .venv."""
     venv.create(home, with_pip=False, symlinks=True)
     python = home / "bin" / "python"
     # The project's pip installs into the new venv (pip >= 22.3), so it needs no pip of its own.
@@ -79,7 +144,91 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     Path(site, "_borrowed_dependencies.pth").write_text(
         sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
     )
-    return home / "bin"
+    return Installation(home / "bin", home)
+
+
+def pipx_environment(root: Path, wheelhouse: Path) -> dict[str, str]:
+    """pipx, and each pip it runs, offline, with all it writes under ``root``."""
+    home = root / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    environ = offline(wheelhouse)
+    environ.update(
+        # pip also writes outside pipx's folders: its cache, and (through the `rustc --version`
+        # of its user agent, where rustup is installed) ~/.rustup.
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        PIPX_HOME=str(root / "pipx"),
+        PIPX_SHARED_LIBS=str(root / "pipx" / "shared"),
+        PIPX_BIN_DIR=str(root / "bin"),
+        PIPX_MAN_DIR=str(root / "man"),
+        PIPX_COMPLETION_DIR=str(root / "completions"),
+        # pipx prefers uv where it finds one, and uv reads none of pip's settings.
+        PIPX_DEFAULT_BACKEND="pip",
+    )
+    return environ
+
+
+@pytest.fixture(scope="module")
+def pipx_python(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Python of a venv that holds pipx (pinned), installed from the wheelhouse."""
+    home = tmp_path_factory.mktemp("pipx-tool")
+    venv.create(home, with_pip=False, symlinks=True)
+    python = home / "bin" / "python"
+    pin = str(ROOT / "constraints.txt")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-c", pin, "pipx"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=offline(wheelhouse),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return python
+
+
+def pipx(python: Path, environ: dict[str, str], *args: str, timeout: float = 60) -> str:
+    """Runs pipx; returns what it printed, failing the test if it failed."""
+    result = subprocess.run(
+        [str(python), "-m", "pipx", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=environ["HOME"],
+        env=environ,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, f"pipx {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def install_with_pipx(python: Path, wheel: Path, wheelhouse: Path, root: Path) -> Installation:
+    """``pipx install <wheel>`` with the pinned dependencies; about 7 s from the wheelhouse."""
+    environ = pipx_environment(root, wheelhouse)
+    constraints = shlex.quote(str(ROOT / "constraints.txt"))
+    pipx(python, environ, "install", f"--pip-args=-c {constraints}", str(wheel), timeout=300)
+    return Installation(Path(environ["PIPX_BIN_DIR"]), root / "pipx" / "venvs" / "awork-tray")
+
+
+@pytest.fixture(scope="module", params=["pip", "pipx"])
+def installed(
+    request: pytest.FixtureRequest,
+    wheel: Path,
+    wheelhouse: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Installation]:
+    """The wheel installed with pip into a fresh venv, and with pipx."""
+    if request.param == "pip":
+        yield install_with_pip(wheel, tmp_path_factory.mktemp("venv"))
+        return
+    root = tmp_path_factory.mktemp("pipx")
+    python = request.getfixturevalue("pipx_python")
+    yield install_with_pipx(python, wheel, wheelhouse, root)
+    # pytest keeps the temporary folders of the last three runs: not 290 MB of Qt each time.
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -104,10 +253,10 @@ def test_the_wheel_carries_the_package_its_resources_and_the_command(wheel: Path
 
 
 def test_the_installed_command_shows_its_version(
-    installed: Path, env: dict[str, str], tmp_path: Path
+    installed: Installation, env: dict[str, str], tmp_path: Path
 ) -> None:
     result = subprocess.run(
-        [str(installed / "awork-tray"), "--version"],
+        [str(installed.command), "--version"],
         capture_output=True,
         text=True,
         check=False,
@@ -120,7 +269,7 @@ def test_the_installed_command_shows_its_version(
 
 
 def test_the_icons_are_found_inside_the_installed_package(
-    installed: Path, env: dict[str, str], tmp_path: Path
+    installed: Installation, env: dict[str, str], tmp_path: Path
 ) -> None:
     code = (
         "import json, tray_app, tray_app.resources as r\n"
@@ -133,7 +282,7 @@ def test_the_icons_are_found_inside_the_installed_package(
         "  'sizes': [s.width() for s in icons.icon(IconKind.RUNNING).availableSizes()]}))\n"
     )
     result = subprocess.run(
-        [str(installed / "python"), "-c", code],
+        [str(installed.python), "-c", code],
         capture_output=True,
         text=True,
         check=False,
@@ -143,17 +292,21 @@ def test_the_icons_are_found_inside_the_installed_package(
     )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    venv_home = str(installed.parent)
+    venv_home = str(installed.venv)
     assert found["package"].startswith(venv_home), "tray_app comes from the wheel"
     assert found["icon"].startswith(venv_home), "the icons come from the wheel"
     assert str(ROOT) not in found["icon"]
     assert found["sizes"], "the running icon rendered"
+    # pipx's command is a link into its venv; pip's lies in the venv's bin folder.
+    assert installed.command.resolve().is_relative_to(installed.venv.resolve())
 
 
 @pytest.fixture
-def sandbox(installed: Path, env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
+def sandbox(
+    installed: Installation, env: dict[str, str], tmp_path: Path
+) -> Iterator[tuple[str, str]]:
     process = subprocess.Popen(
-        [str(installed / "awork-tray"), "sandbox", "--port", str(free_port())],
+        [str(installed.command), "sandbox", "--port", str(free_port())],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -178,11 +331,11 @@ def test_the_installed_sandbox_answers(sandbox: tuple[str, str]) -> None:
 
 
 def test_the_installed_command_line_talks_to_it(
-    installed: Path, sandbox: tuple[str, str], env: dict[str, str], tmp_path: Path
+    installed: Installation, sandbox: tuple[str, str], env: dict[str, str], tmp_path: Path
 ) -> None:
     url, token = sandbox
     result = subprocess.run(
-        [str(installed / "awork-tray"), "status", "--json", "--base-url", url],
+        [str(installed.command), "status", "--json", "--base-url", url],
         capture_output=True,
         text=True,
         check=False,
@@ -195,10 +348,10 @@ def test_the_installed_command_line_talks_to_it(
 
 
 def test_the_installed_demo_starts_and_stays_up(
-    installed: Path, env: dict[str, str], tmp_path: Path
+    installed: Installation, env: dict[str, str], tmp_path: Path
 ) -> None:
     process = subprocess.Popen(
-        [str(installed / "awork-tray"), "--demo", "--sandbox-port", str(free_port())],
+        [str(installed.command), "--demo", "--sandbox-port", str(free_port())],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -222,3 +375,18 @@ def test_the_installed_demo_starts_and_stays_up(
     _, stderr = stop(process)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_pipx_lists_the_app_and_uninstalls_it(
+    pipx_python: Path, wheel: Path, wheelhouse: Path, tmp_path: Path
+) -> None:
+    """A person's way back out: the command and pipx's venv are gone after `pipx uninstall`."""
+    installation = install_with_pipx(pipx_python, wheel, wheelhouse, tmp_path)
+    environ = pipx_environment(tmp_path, wheelhouse)
+    listed = pipx(pipx_python, environ, "list", "--short").splitlines()
+    assert f"awork-tray {__version__}" in listed
+    pipx(pipx_python, environ, "uninstall", "awork-tray")
+    assert not installation.command.exists()
+    assert not installation.command.is_symlink()
+    assert not installation.venv.exists()
+    assert "awork-tray" not in pipx(pipx_python, environ, "list", "--short")
