@@ -10,7 +10,6 @@ import logging
 import os
 import sys
 import threading
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tray_app import logs
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import UserAndWorkspace
-from tray_app.core.autostart import is_start_at_login, set_start_at_login
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
@@ -31,19 +29,20 @@ from tray_app.ui.controller import TimerController
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
-from tray_app.ui.settings_dialog import SettingsDialog
 from tray_app.ui.single_instance import SHOW, SingleInstance
 from tray_app.ui.sleep_watch import SleepWatch
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection
-from tray_app.ui.window import StatusWindow
 from tray_app.ui.worker import Outcome, Worker
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from tray_app.core.credentials import CredentialStore
     from tray_app.sandbox import Sandbox
+    from tray_app.ui.window import StatusWindow
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +110,10 @@ class TrayApplication(QObject):
         self._tray_wait_left_ms = tray_wait_ms
         self.web_url = FALLBACK_WEB_URL
         hints = QGuiApplication.styleHints()
-        # The start shows the icon before this app exists (tray_app.startup): take it over.
-        self.icons = icons or IconSet(
+        # The start shows the icon before this app exists, without asking for the colour scheme
+        # (tray_app.startup): take the icons over, then ask.
+        self.icons = icons or IconSet(variant_for(None, macos=sys.platform == "darwin"))
+        recoloured = self.icons.set_variant(
             variant_for(hints.colorScheme(), macos=sys.platform == "darwin")
         )
         hints.colorSchemeChanged.connect(self.on_style_hints_color_scheme_changed)
@@ -123,6 +124,8 @@ class TrayApplication(QObject):
         self.presenter = Presenter(self.controller, clock, parent=self)
         self.tray = tray or TrayIcon(self.icons)
         self.tray.setParent(self)
+        if recoloured:
+            self.tray.rerender_icon()
         self.window: StatusWindow | None = None
         self.notifier = Notifier(self._notify, settings.notifications, parent=self)
         self.controller.changed_elsewhere.connect(self.notifier.on_controller_changed_elsewhere)
@@ -172,6 +175,8 @@ class TrayApplication(QObject):
         return True
 
     def _show_window(self) -> None:
+        from tray_app.ui.window import StatusWindow
+
         log.warning("no system tray on this desktop; showing a window instead")
         self.window = StatusWindow(self.icons)
         self._connect_view(self.window)
@@ -283,6 +288,10 @@ class TrayApplication(QObject):
 
     @Slot()
     def on_view_settings_requested(self) -> None:
+        # Loaded when first asked for, not before the first state shows (some 7 ms).
+        from tray_app.core.autostart import is_start_at_login, set_start_at_login
+        from tray_app.ui.settings_dialog import SettingsDialog
+
         shown = self.settings.model_copy(update={"start_at_login": is_start_at_login()})
         edited = SettingsDialog.edit(shown, self.window)
         if edited is None or edited == shown:
@@ -359,9 +368,15 @@ class Prepared:
     messages: list[TrayApplication]
 
 
-def prepare(base_url: str | None, *, demo: bool = False, sandbox_port: int = 0) -> Prepared:
+def prepare(
+    base_url: str | None,
+    *,
+    demo: bool = False,
+    sandbox_port: int = 0,
+    tls: Callable[[], ssl.SSLContext] | None = None,
+) -> Prepared:
     """Settings, keychain and the awork client for ``base_url`` (None: the settings' one), or,
-    in the demo, for a sandbox.
+    in the demo, for a sandbox. ``tls`` gives the client's TLS context, made meanwhile.
 
     No Qt here: it runs on a thread while the GUI thread paints the icon.
     """
@@ -390,6 +405,8 @@ def prepare(base_url: str | None, *, demo: bool = False, sandbox_port: int = 0) 
             tray_app.message.emit(tray_app.tr("Open this page to sign in"), url, False)
 
     def browser(url: str) -> bool:
+        import webbrowser
+
         return webbrowser.open(url)
 
     # The keychain only once a sign-in needs it: keyring takes some 35 ms to import, which
@@ -429,7 +446,12 @@ def prepare(base_url: str | None, *, demo: bool = False, sandbox_port: int = 0) 
 
         auth = auth_for(base_url, store(), environ={} if demo else dict(os.environ))
     server_clock = ServerClock()
-    client = AworkClient(base_url, auth=auth, on_server_date=server_clock.observe)
+    client = AworkClient(
+        base_url,
+        auth=auth,
+        verify=tls() if tls is not None else True,
+        on_server_date=server_clock.observe,
+    )
     return Prepared(settings, client, server_clock.now, account, sandbox, messages)
 
 
@@ -453,14 +475,15 @@ def start_tray(
     )
     stack.messages.append(tray_app)
     qt_app.aboutToQuit.connect(tray_app.shutdown)
+    _report_unexpected_errors(tray_app)
+    tray_app.start()  # first of all: awork answers while the rest is wired up
     if instance is not None:
         instance.message_received.connect(tray_app.on_instance_message)
+        instance.listen()
     if sys.platform.startswith("linux"):
         sleep_watch = SleepWatch(tray_app)
         sleep_watch.woke.connect(tray_app.controller.on_system_woke)
         sleep_watch.start()
-    _report_unexpected_errors(tray_app)
-    tray_app.start()
     if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
         from tray_app.ui.bench_marks import BenchMarks
 

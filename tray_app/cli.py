@@ -10,14 +10,11 @@ Exit codes are a contract (see the README): 0 done, 1 awork said no or nothing t
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
 from tray_app import __version__, logs
 from tray_app.awork.errors import (
@@ -29,6 +26,8 @@ from tray_app.awork.errors import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tray_app.awork.client import AworkClient
     from tray_app.core.timer import Snapshot
 
@@ -130,8 +129,10 @@ def _base_url(text: str) -> str:
     """An http(s) URL with a host: a mistyped one is a usage error, not "awork unreachable".
 
     Checked with the standard library: parsing the command line must not load httpx (about 30 ms)
-    before the tray shows its icon.
+    before the tray shows its icon, and urllib.parse (5 ms) only loads when a URL is given.
     """
+    from urllib.parse import urlsplit
+
     try:
         url = urlsplit(text)
     except ValueError:  # e.g. an unclosed IPv6 bracket
@@ -187,7 +188,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
-    logs.configure(verbose=args.verbose)
+    if args.command is None:  # the tray: its log file is attached once the icon shows
+        logs.hold(verbose=args.verbose)
+    else:
+        logs.configure(verbose=args.verbose)
     if args.base_url is None and (args.command or os.environ.get(BASE_URL_ENV)):
         args.base_url = _default_base_url(parser)
     # The tray reads the settings' base URL itself, once its icon shows.
@@ -210,7 +214,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return EXIT_OK
         from tray_app.startup import run_tray
 
-        return run_tray(base_url=args.base_url, demo=args.demo, sandbox_port=args.sandbox_port)
+        return run_tray(
+            base_url=args.base_url,
+            demo=args.demo,
+            sandbox_port=args.sandbox_port,
+            verbose=args.verbose,
+        )
     except CommandError as exc:
         print(f"awork-tray: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -259,6 +268,8 @@ def _print(
     if not as_json:
         print(line, file=out)
         return
+    import json
+
     from tray_app.core.timer import utc_now
 
     payload: dict[str, Any] = {

@@ -6,7 +6,6 @@ Every module logs through ``logging.getLogger(__name__)``; only this module atta
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import threading
 from pathlib import Path
@@ -62,6 +61,50 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _Held(logging.Handler):
+    """Keeps the records logged before :func:`configure` and hands them on once it runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.handed_to: list[logging.Handler] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.handed_to is None:
+            if len(self.records) < _HOLD_AT_MOST:
+                self.records.append(record)
+            return
+        for handler in self.handed_to:  # logged while configure() swaps the handlers
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+    def hand_to(self, handlers: list[logging.Handler]) -> None:
+        self.acquire()  # handle() takes this lock too: no record slips between the two lists
+        try:
+            self.handed_to = handlers
+            held, self.records = self.records, []
+            for record in held:
+                self.emit(record)
+        finally:
+            self.release()
+
+
+_HOLD_AT_MOST = 1000
+
+
+def hold(*, verbose: bool = False) -> None:
+    """Keep log records in memory until :func:`configure` attaches the real handlers.
+
+    The tray attaches its log file on a thread once its icon shows: the rotating file handler's
+    imports (pickle, queue, socket...) cost some 10 ms that the icon need not wait for.
+    """
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    held = _Held()
+    held._awork_tray = True  # type: ignore[attr-defined]
+    root.addHandler(held)
+
+
 def log_dir() -> Path:
     return platformdirs.user_log_path(APP_DIR_NAME, appauthor=False)
 
@@ -69,12 +112,14 @@ def log_dir() -> Path:
 def configure(
     *, verbose: bool = False, to_file: bool = True, to_stderr: bool = False
 ) -> Path | None:
-    """Attach the handlers; returns the log file's path when one is written."""
+    """Attach the handlers; returns the log file's path when one is written.
+
+    Records kept by :func:`hold` go to the new handlers first.
+    """
+    import logging.handlers
+
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_awork_tray", False):
-            root.removeHandler(handler)
-            handler.close()
+    previous = [h for h in root.handlers if getattr(h, "_awork_tray", False)]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     handlers: list[logging.Handler] = []
     path: Path | None = None
@@ -95,7 +140,14 @@ def configure(
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler.addFilter(RedactingFilter())
         handler._awork_tray = True  # type: ignore[attr-defined]
+    for old in previous:
+        if isinstance(old, _Held):
+            old.hand_to(handlers)
+    for handler in handlers:
         root.addHandler(handler)
+    for old in previous:
+        root.removeHandler(old)
+        old.close()
     # httpx logs every request URL at INFO; ours are enough, and quieter.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

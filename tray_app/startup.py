@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from tray_app import APP_NAME, __version__
+from tray_app import APP_NAME, __version__, logs
 from tray_app.core.timer import utc_now
 from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
@@ -29,9 +28,13 @@ from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection, present
 
 if TYPE_CHECKING:
+    import ssl
+    from concurrent.futures import Future
+
     from tray_app.app import Prepared, TrayApplication
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXIT_NO_DISPLAY = 5
 
@@ -65,6 +68,7 @@ class Starter(QObject):
         base_url: str | None,
         demo: bool,
         sandbox_port: int,
+        verbose: bool,
         instance: SingleInstance | None,
     ) -> None:
         super().__init__()
@@ -72,6 +76,7 @@ class Starter(QObject):
         self._tray = tray
         self._icons = icons
         self._args = (base_url, demo, sandbox_port)
+        self._verbose = verbose
         self._instance = instance
         self.stack: Prepared | None = None
         self.tray_app: TrayApplication | None = None
@@ -81,11 +86,17 @@ class Starter(QObject):
         threading.Thread(target=self._prepare, name="awork-tray-start", daemon=True).start()
 
     def _prepare(self) -> None:
+        # OpenSSL reads the CA certificates (~50 ms) without holding the GIL: on a thread of its
+        # own, that overlaps the imports below instead of following them.
+        tls = _in_background(_tls_context, name="awork-tray-tls")
+        logs.configure(verbose=self._verbose)  # the records held since the start go in first
         try:
             from tray_app.app import prepare
 
             base_url, demo, sandbox_port = self._args
-            outcome: object = prepare(base_url, demo=demo, sandbox_port=sandbox_port)
+            outcome: object = prepare(
+                base_url, demo=demo, sandbox_port=sandbox_port, tls=tls.result
+            )
         except Exception as exc:  # an awork error (the demo's sign-in), or a bug: said below
             outcome = exc
         self.prepared.emit(outcome)
@@ -108,10 +119,36 @@ class Starter(QObject):
             self.stack.sandbox.stop()
 
 
-def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0) -> int:
+def _tls_context() -> ssl.SSLContext:
+    """The TLS context httpx would make for the client itself."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+def _in_background(work: Callable[[], T], *, name: str) -> Future[T]:
+    """Start ``work`` on a thread of its own; the future holds its result or its exception."""
+    from concurrent.futures import Future  # after the icon: some 3 ms
+
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
+
+
+def run_tray(
+    *, base_url: str | None, demo: bool = False, sandbox_port: int = 0, verbose: bool = False
+) -> int:
     """Run the tray until Quit; returns the process's exit code.
 
-    ``base_url`` None: the one in the settings, read after the icon shows.
+    ``base_url`` None: the one in the settings, read after the icon shows. The log file is
+    attached then too (:func:`tray_app.logs.hold` keeps what is logged before).
     """
     if not has_display():
         print(
@@ -137,8 +174,8 @@ def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0)
             shown = instance.send(SHOW)
             print("awork Tray is already running" + ("; showing it." if shown else "."))
             return 0
-    hints = QGuiApplication.styleHints()
-    icons = IconSet(variant_for(hints.colorScheme(), macos=sys.platform == "darwin"))
+    # The panel's colour scheme is asked once the icon shows (tray_app.app).
+    icons = IconSet(variant_for(None, macos=sys.platform == "darwin"))
     tray = TrayIcon(icons)
     tray.show_display(present(None, Connection.CONNECTING, frozenset(), utc_now()))
     if QSystemTrayIcon.isSystemTrayAvailable():
@@ -154,6 +191,7 @@ def run_tray(*, base_url: str | None, demo: bool = False, sandbox_port: int = 0)
         base_url=base_url,
         demo=demo,
         sandbox_port=sandbox_port,
+        verbose=verbose,
         instance=instance,
     )
     starter.start()
@@ -169,18 +207,34 @@ def _quit_on_signals(qt_app: QApplication) -> None:
     """Quit cleanly on SIGTERM (logout, system shutdown) and Ctrl+C.
 
     Python runs signal handlers only between bytecodes, and Qt's loop may sleep for minutes: the
-    signal's wake-up byte on a socket pair makes Qt wake up and give Python that chance.
+    signal's wake-up byte on a pipe makes Qt wake up and give Python that chance.
     """
-    receiver, sender = socket.socketpair()
-    receiver.setblocking(False)
-    sender.setblocking(False)
-    signal.set_wakeup_fd(sender.fileno())
-    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, qt_app)
-    notifier.activated.connect(lambda: receiver.recv(64))
+    read_fd, write_fd, drain = _wake_up_channel()
+    signal.set_wakeup_fd(write_fd)
+    notifier = QSocketNotifier(read_fd, QSocketNotifier.Type.Read, qt_app)
+    notifier.activated.connect(drain)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: qt_app.exit(0))  # exit, not quit: see app.py
-    # The sockets must live as long as the app does.
-    _signal_sockets.extend((receiver, sender))
 
 
-_signal_sockets: list[socket.socket] = []
+def _wake_up_channel() -> tuple[int, int, Callable[[], object]]:
+    """A non-blocking channel for signal wake-up bytes: its two ends and how to empty it.
+
+    A pipe, but on Windows, where set_wakeup_fd and QSocketNotifier take only sockets. (Not
+    sockets everywhere: the socket module costs some 5 ms before the icon shows.)
+    """
+    if sys.platform == "win32":
+        import socket
+
+        receiver, sender = socket.socketpair()
+        receiver.setblocking(False)
+        sender.setblocking(False)
+        _wake_up_ends.extend((receiver, sender))  # they must live as long as the app does
+        return receiver.fileno(), sender.fileno(), lambda: receiver.recv(64)
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)
+    return read_fd, write_fd, lambda: os.read(read_fd, 64)
+
+
+_wake_up_ends: list[object] = []

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QStyleHints
 from pytestqt.qtbot import QtBot
 
-from tests.qt.conftest import Seen
+from tests.qt.conftest import Seen, make_app
 from tray_app import logs
 from tray_app.app import TrayApplication
+from tray_app.awork.client import AworkClient
 from tray_app.core.actions import Action
 from tray_app.core.autostart import autostart_path, is_start_at_login
 from tray_app.core.settings import NotificationSettings, Settings, load_settings
+from tray_app.core.timer import utc_now
 from tray_app.sandbox import Fault, Sandbox
-from tray_app.ui.icons import INK_ON_DARK, INK_ON_LIGHT
+from tray_app.ui.icons import INK_ON_DARK, INK_ON_LIGHT, IconSet, variant_for
 from tray_app.ui.settings_dialog import SettingsDialog
+from tray_app.ui.tray import TrayIcon
+from tray_app.ui.view_model import Connection, present
 
 
 def test_without_a_display_the_tray_says_so_in_one_line() -> None:
@@ -38,6 +45,48 @@ def test_without_a_display_the_tray_says_so_in_one_line() -> None:
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display found" in lines[0]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_logout_or_ctrl_c_ends_the_tray_at_once_and_cleanly(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """Exit code 0 and no traceback: the handlers are in place, woken through their pipe."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "AWORK_TOKEN": "token-for-nobody",
+    }
+    tray = subprocess.Popen(
+        # Nothing listens on port 9: the tray is offline and waits before it asks again.
+        [sys.executable, "-m", "tray_app", "--base-url", "http://127.0.0.1:9"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        log_file = tmp_path / "state" / "awork-tray" / "log" / "awork-tray.log"
+        deadline = time.monotonic() + 20
+        while "poll failed" not in (log_file.read_text() if log_file.exists() else ""):
+            assert time.monotonic() < deadline, "the tray did not try awork"
+            assert tray.poll() is None, tray.communicate()
+            time.sleep(0.05)
+        sent = time.monotonic()
+        tray.send_signal(signum)
+        _, stderr = tray.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        if tray.poll() is None:
+            tray.kill()
+            tray.communicate()
+    assert tray.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert took < 2.5, f"quit {took:.1f} s after the signal, not at once"
 
 
 def test_quit_waits_for_an_action_under_way(
@@ -70,6 +119,27 @@ def test_the_icon_follows_the_panels_colour_scheme(
     assert ink() == QColor(INK_ON_LIGHT).name()
     tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Dark)
     assert ink() == QColor(INK_ON_DARK).name()
+
+
+def test_the_first_icon_takes_the_panels_colour_scheme_once_the_app_is_built(
+    qtbot: QtBot, client: AworkClient, seen: Seen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start shows the connecting icon without asking for the scheme (it costs ~15 ms)."""
+    icons = IconSet(variant_for(None, macos=False))
+    tray = TrayIcon(icons)
+    tray.show_display(present(None, Connection.CONNECTING, frozenset(), utc_now()))
+
+    def ink() -> str:
+        return tray.tray.icon().pixmap(64, 64).toImage().pixelColor(32, 6).name()
+
+    assert ink() == QColor(INK_ON_DARK).name(), "an unknown panel is taken as dark"
+    monkeypatch.setattr(QStyleHints, "colorScheme", lambda _: Qt.ColorScheme.Light)
+    tray_app = make_app(client, seen, tray=tray, icons=icons)
+    try:
+        assert tray_app.tray is tray
+        assert ink() == QColor(INK_ON_LIGHT).name()
+    finally:
+        tray_app.shutdown()
 
 
 def test_settings_from_the_menu_are_saved_and_applied(

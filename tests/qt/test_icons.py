@@ -66,3 +66,6 @@ def test_variant_for_the_colour_scheme() -> None:
     assert variant_for(Qt.ColorScheme.Dark, macos=False) is Variant.DARK_PANEL
     assert variant_for(Qt.ColorScheme.Unknown, macos=False) is Variant.DARK_PANEL
     assert variant_for(Qt.ColorScheme.Light, macos=True) is Variant.MASK
+    # Not asked yet (the first icon): a dark panel, as for an unknown scheme; macOS's mask.
+    assert variant_for(None, macos=False) is Variant.DARK_PANEL
+    assert variant_for(None, macos=True) is Variant.MASK

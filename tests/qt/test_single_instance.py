@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from tray_app.ui.single_instance import SHOW, SingleInstance
@@ -27,6 +29,7 @@ def test_a_second_instance_hands_its_request_to_the_first(qtbot: QtBot, runtime_
     key = f"awork-tray-test-{uuid.uuid4().hex[:8]}"
     first, second = SingleInstance(key), SingleInstance(key)
     assert first.acquire()
+    first.listen()
     assert not second.acquire()
     with qtbot.waitSignal(first.message_received, timeout=3000) as received:
         assert second.send(SHOW)
@@ -34,6 +37,27 @@ def test_a_second_instance_hands_its_request_to_the_first(qtbot: QtBot, runtime_
     first.release()
     assert second.acquire(), "once the first has quit, the next start runs"
     second.release()
+
+
+def test_a_start_reaches_one_that_begins_to_listen_a_moment_later(
+    qtbot: QtBot, runtime_dir: Path
+) -> None:
+    """The running tray listens only once its icon shows; a start just before still gets in."""
+    key = f"awork-tray-test-{uuid.uuid4().hex[:8]}"
+    first, second = SingleInstance(key), SingleInstance(key)
+    assert first.acquire()
+    assert not second.acquire()
+    QTimer.singleShot(300, first.listen)
+    results: list[bool] = []
+    with qtbot.waitSignal(first.message_received, timeout=3000) as received:
+        # As a separate start would: it blocks while it retries, so it runs on a thread here
+        # and the first instance's event loop keeps turning.
+        sender = threading.Thread(target=lambda: results.append(second.send(SHOW)))
+        sender.start()
+        qtbot.waitUntil(lambda: not sender.is_alive(), timeout=3000)
+    assert results == [True]
+    assert received.args == [SHOW]
+    first.release()
 
 
 def test_a_lock_left_by_a_crash_does_not_block_the_next_start(

@@ -57,3 +57,30 @@ def test_a_registered_secret_is_redacted_anywhere_even_in_a_traceback(log_file: 
     text = read(log_file)
     assert "s3cr3t-token-value" not in text
     assert "RuntimeError: failed with *** inside" in text
+
+
+def test_what_is_logged_before_the_file_is_attached_reaches_it_in_order_and_redacted() -> None:
+    """The tray holds its records until the icon shows; none of them may get lost."""
+    logs.hold()
+    log = logging.getLogger("tray_app.test")
+    log.info("before the icon: language de")
+    log.warning("before the icon: Bearer held-token-123456")
+    path = logs.configure(to_stderr=False)
+    assert path is not None
+    log.info("after the file is attached")
+    try:
+        text = read(path)
+        ours = [line for line in text.splitlines() if "tray_app.test" in line]
+        assert [line.split(": ", 1)[1] for line in ours] == [
+            "before the icon: language de",
+            "before the icon: Bearer ***",
+            "after the file is attached",
+        ]
+        assert "held-token" not in text
+        held = [h for h in logging.getLogger().handlers if type(h).__name__ == "_Held"]
+        assert not held, "the holding handler is gone once the file is attached"
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            if getattr(handler, "_awork_tray", False):
+                logging.getLogger().removeHandler(handler)
+                handler.close()

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pydantic
@@ -29,6 +29,9 @@ from tray_app.awork.errors import (
     Unreachable,
 )
 from tray_app.awork.models import ErrorBody, StartForm, TimeTracking, UserAndWorkspace
+
+if TYPE_CHECKING:
+    import ssl
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,11 @@ class AworkClient:
         user_id: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
         on_server_date: Callable[[datetime], None] | None = None,
     ) -> None:
+        """``verify``: a TLS context made beforehand (loading the CA certificates takes ~50 ms),
+        or True for httpx's own."""
         self.base_url = base_url.rstrip("/")
         self._prefix = "/me" if user_id is None else f"/users/{user_id}"
         self._http = httpx.Client(
@@ -80,6 +86,7 @@ class AworkClient:
             auth=auth,
             timeout=timeout,
             transport=transport,
+            verify=verify,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
         )

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QBuffer, QByteArray, QSize
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 
 from tray_app.resources import resource_text
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +59,19 @@ def variant_svg(kind: IconKind, variant: Variant) -> str:
 
 
 def render(svg: str, size: int) -> QImage:
-    renderer = QSvgRenderer(QByteArray(svg.encode()))
-    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
+    """``svg`` drawn ``size`` px square on a transparent ground, by Qt's SVG image plugin.
+
+    Not QSvgRenderer and a QPainter on a cleared QImage: every way to clear one (``fill``) has an
+    overload taking a ``Qt.GlobalColor``, and PySide loads the whole ``Qt`` namespace (~15 ms)
+    to tell them apart, before the icon shows. The plugin draws the same pixels.
+    """
+    buffer = QBuffer()
+    buffer.setData(QByteArray(svg.encode()))
+    reader = QImageReader(buffer, QByteArray(b"svg"))
+    reader.setScaledSize(QSize(size, size))
+    image = reader.read()
+    if image.isNull():  # e.g. a bundle built without the SVG plugin
+        log.error("cannot draw an icon: %s", reader.errorString())
     return image
 
 
@@ -94,10 +103,18 @@ class IconSet:
         return True
 
 
-def variant_for(color_scheme: Qt.ColorScheme, *, macos: bool) -> Variant:
-    """Which variant reads on the panel: dark ink on light panels, light ink otherwise."""
+def variant_for(color_scheme: Qt.ColorScheme | None, *, macos: bool) -> Variant:
+    """Which variant reads on the panel: dark ink on light panels, light ink otherwise.
+
+    ``None``: not asked yet. The first icon shows without asking, because the answer comes in
+    the ``Qt`` namespace, whose first use costs some 15 ms; the app asks once the icon shows.
+    """
     if macos:
         return Variant.MASK
+    if color_scheme is None:
+        return Variant.DARK_PANEL
+    from PySide6.QtCore import Qt  # loaded already: the caller holds one of its values
+
     if color_scheme == Qt.ColorScheme.Light:
         return Variant.LIGHT_PANEL
     return Variant.DARK_PANEL

@@ -10,15 +10,19 @@ import getpass
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal, Slot
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QByteArray, QDeadlineTimer, QLockFile, QObject, QThread, Signal, Slot
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
 
 SHOW = "show"
 _SEND_TIMEOUT_MS = 2000
+_RETRY_MS = 50
 
 
 def instance_key() -> str:
@@ -54,9 +58,17 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
 
     def acquire(self) -> bool:
-        """True when this is the first instance (and it now listens); False if one runs."""
-        if not self._lock.tryLock(100):
-            return False
+        """True when this is the first instance; False if one runs.
+
+        Only the lock: :meth:`listen` opens the socket for later starts once the icon shows,
+        since QtNetwork takes some 6 ms to load.
+        """
+        return bool(self._lock.tryLock(100))
+
+    def listen(self) -> None:
+        """Take later starts' requests (:attr:`message_received`); call after :meth:`acquire`."""
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.key):
@@ -66,15 +78,25 @@ class SingleInstance(QObject):
                 log.warning("cannot listen for later starts: %s", server.errorString())
         server.newConnection.connect(self.on_server_new_connection)
         self._server = server
-        return True
 
     def send(self, message: str) -> bool:
-        """Hand ``message`` to the running instance; True when it was delivered."""
+        """Hand ``message`` to the running instance; True when it was delivered.
+
+        The running one may still be starting (it listens once its icon shows): keep trying
+        to connect for a while.
+        """
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
-        socket.connectToServer(self.key)
-        if not socket.waitForConnected(_SEND_TIMEOUT_MS):
-            log.warning("the running instance does not answer: %s", socket.errorString())
-            return False
+        deadline = QDeadlineTimer(_SEND_TIMEOUT_MS)
+        while True:
+            socket.connectToServer(self.key)
+            if socket.waitForConnected(max(1, deadline.remainingTime())):
+                break
+            if deadline.hasExpired():
+                log.warning("the running instance does not answer: %s", socket.errorString())
+                return False
+            QThread.msleep(_RETRY_MS)
         socket.write(QByteArray(message.encode() + b"\n"))
         delivered = socket.waitForBytesWritten(_SEND_TIMEOUT_MS)
         socket.disconnectFromServer()
@@ -96,6 +118,8 @@ class SingleInstance(QObject):
 
     @Slot()
     def on_connection_ready_read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket  # loaded by listen()
+
         connection = self.sender()
         if not isinstance(connection, QLocalSocket):
             return
