@@ -105,7 +105,9 @@ def test_the_bundle_carries_its_resources_and_not_the_unused_qt(bundle: Path) ->
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "platforms" / "libqxcb.so").is_file()
     assert (qt / "plugins" / "platforms" / "libqwayland.so").is_file()
+    # The icons are drawn by the SVG image plugin, which needs the QtSvg library.
     assert (qt / "plugins" / "imageformats" / "libqsvg.so").is_file()
+    assert list(qt.glob("lib/libQt6Svg.so*"))
     assert not list(qt.glob("lib/libQt6Pdf*")), "QtPdf is left out"
     assert not list(qt.glob("lib/libQt6Qml*")), "QML is left out"
     assert not list(internal.glob("libgtk-3*")), "no GTK of the build machine"
@@ -135,6 +137,9 @@ def test_the_bundle_runs_the_demo_offscreen(bundle: Path, env: dict[str, str]) -
     _, stderr = stop(process)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    log = Path(env["XDG_STATE_HOME"], "awork-tray", "log", "awork-tray.log").read_text()
+    assert "tray icon" in log or "no system tray" in log, log
+    assert "cannot draw an icon" not in log
 
 
 def test_the_bundled_command_line_works(bundle: Path, env: dict[str, str]) -> None:
