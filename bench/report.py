@@ -178,7 +178,8 @@ def print_report(figures: Figures, out: TextIO) -> None:  # noqa: PLR0915  # one
         ("Minutes until Python aborts, timer running (refcount drain)", lasts, None, None, 0),
     ]
     print(
-        f"\n## awork Tray against its floors (medians of {figures.runs} runs; Python "
+        f"\n## awork Tray against its floors (medians of {figures.runs} runs, "
+        f"{len(figures.startup.get('app', []))} for start-up; Python "
         f"{figures.python}; load average {figures.load_average:.2f} at the start)\n",
         file=out,
     )

@@ -80,6 +80,7 @@ PHASES = ("startup", "resume", "stall", "sustained", "soak")
 @dataclass
 class Options:
     runs: int
+    startup_runs: int
     stall_runs: int
     seconds: float
     soak_polls: int
@@ -503,7 +504,7 @@ def collect(bench: Bench, options: Options) -> Figures:
     )
 
     def startup() -> None:
-        figures.startup = measure_startup(bench, options.runs)
+        figures.startup = measure_startup(bench, options.startup_runs)
 
     def resume() -> None:
         figures.resume = [resume_once(bench) for _ in range(options.runs)]
@@ -537,6 +538,12 @@ def parse_options(argv: list[str] | None) -> Options:
         prog="python -m bench.run", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--runs", type=int, default=5, help="runs (and instances) per app")
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=11,
+        help="start-up runs of each (a second each; start-up times are the noisiest figures)",
+    )
     parser.add_argument("--stall-runs", type=int, default=3, help="runs of the 5 s answer")
     parser.add_argument("--seconds", type=float, default=60, help="the memory and CPU window")
     parser.add_argument("--soak-polls", type=int, default=10_000, help="polls for memory growth")
@@ -550,11 +557,20 @@ def parse_options(argv: list[str] | None) -> Options:
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.stall_runs, args.seconds, args.soak_polls = 2, 1, 15, 1000
+        args.startup_runs = 3
     phases = tuple(p for p in args.only.split(",") if p)
     unknown = set(phases) - set(PHASES)
-    if unknown or args.runs < 1 or args.seconds <= 0:
+    if unknown or min(args.runs, args.startup_runs) < 1 or args.seconds <= 0:
         parser.error(f"unknown phases {sorted(unknown)}" if unknown else "runs and seconds > 0")
-    return Options(args.runs, args.stall_runs, args.seconds, args.soak_polls, phases, args.json)
+    return Options(
+        args.runs,
+        args.startup_runs,
+        args.stall_runs,
+        args.seconds,
+        args.soak_polls,
+        phases,
+        args.json,
+    )
 
 
 def has_in_app_marks() -> bool:
