@@ -259,6 +259,8 @@ def open_menu(bench: Bench, icon: IconWindow) -> None:
         bench.xserver.xdotool("key", "Escape")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     bench.xserver.screenshot(str(RESULTS.parent / "menu-not-shown.png"))
+    if not bench.xserver.tray_host_alive():
+        raise BenchError("trayer died: the tray menu could not be opened (run the bench again)")
     raise BenchError("the tray menu did not open on a right click")
 
 

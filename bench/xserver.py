@@ -111,6 +111,10 @@ class XServer:
         env.update(DISPLAY=self.display, QT_QPA_PLATFORM="xcb")
         return env
 
+    def tray_host_alive(self) -> bool:
+        """Whether trayer still runs (it now and then dies, and then the screen is all black)."""
+        return self._trayer is not None and self._trayer.poll() is None
+
     def stop(self) -> None:
         for process in (self._trayer, self._xvfb):
             if process is not None and process.poll() is None:
