@@ -95,46 +95,37 @@ def offline(wheelhouse: Path) -> dict[str, str]:
     return environ
 
 
-@pytest.fixture(scope="module")
-def wheel(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+def pip(wheelhouse: Path, *args: str) -> None:
+    """Runs the project's pip offline, failing the test if it fails."""
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", *args],
         capture_output=True,
         text=True,
         check=False,
         env=offline(wheelhouse),
         timeout=180,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, f"pip {' '.join(args)}:\n{result.stderr}"
+
+
+def new_venv(home: Path) -> Path:
+    """A venv without pip at ``home`` (the project's pip installs into it); returns its Python."""
+    venv.create(home, with_pip=False, symlinks=True)
+    return home / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def wheel(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    pip(wheelhouse, "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT))
     (built,) = out.glob("awork_tray-*.whl")
     return built
 
 
-def install_with_pip(wheel: Path, home: Path) -> Installation:
+def install_with_pip(wheel: Path, wheelhouse: Path, home: Path) -> Installation:
     """A fresh venv with the wheel alone, its dependencies borrowed from .venv."""
-    venv.create(home, with_pip=False, symlinks=True)
-    python = home / "bin" / "python"
-    # The project's pip installs into the new venv (pip >= 22.3), so it needs no pip of its own.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            str(wheel),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    python = new_venv(home)
+    pip(wheelhouse, "--python", str(python), "install", "--quiet", "--no-deps", str(wheel))
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
@@ -174,19 +165,8 @@ def pipx_environment(root: Path, wheelhouse: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def pipx_python(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Python of a venv that holds pipx (pinned), installed from the wheelhouse."""
-    home = tmp_path_factory.mktemp("pipx-tool")
-    venv.create(home, with_pip=False, symlinks=True)
-    python = home / "bin" / "python"
-    pin = str(ROOT / "constraints.txt")
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-c", pin, "pipx"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=offline(wheelhouse),
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    python = new_venv(tmp_path_factory.mktemp("pipx-tool"))
+    pip(wheelhouse, "--python", str(python), "install", "-c", str(ROOT / "constraints.txt"), "pipx")
     return python
 
 
@@ -222,7 +202,7 @@ def installed(
 ) -> Iterator[Installation]:
     """The wheel installed with pip into a fresh venv, and with pipx."""
     if request.param == "pip":
-        yield install_with_pip(wheel, tmp_path_factory.mktemp("venv"))
+        yield install_with_pip(wheel, wheelhouse, tmp_path_factory.mktemp("venv"))
         return
     root = tmp_path_factory.mktemp("pipx")
     python = request.getfixturevalue("pipx_python")
