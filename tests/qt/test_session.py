@@ -13,6 +13,7 @@ from tests.qt.conftest import Seen
 from tray_app.app import Account, TrayApplication, follow_redirects
 from tray_app.awork.auth import OAuthAuth, sign_in, sign_out
 from tray_app.awork.client import AworkClient
+from tray_app.core.actions import Action
 from tray_app.core.credentials import CredentialStore, MemoryKeyring
 from tray_app.core.settings import Settings
 from tray_app.sandbox import Sandbox
@@ -116,3 +117,27 @@ def test_awork_ending_the_sign_in_says_so_once(
     assert app.presenter.display.icon is IconKind.SIGNED_OUT
     refreshes = [r for r in sandbox.requests if r.path.endswith("/accounts/token")]
     assert len(refreshes) == 1, "one refused refresh, then nothing more is tried"
+
+
+def test_a_click_that_finds_the_sign_in_ended_gives_one_notice(
+    qtbot: QtBot, session_app: TrayApplication, sandbox: Sandbox, store: CredentialStore, seen: Seen
+) -> None:
+    """Not "Signed out" and "Could not resume" both: the first says all there is to say."""
+    app = session_app
+    app.tray.sign_in.trigger()
+    qtbot.waitUntil(lambda: "Paused at" in app.tray.header.text(), timeout=10_000)
+    registration = store.client(sandbox.url)
+    assert registration is not None
+    seen.notifications.clear()
+    httpx.delete(
+        f"{sandbox.url}/accounts/me/authorizedclients/{registration.client_id}",
+        headers={"Authorization": f"Bearer {sandbox.token}"},
+    ).raise_for_status()
+    sandbox.expire_access_tokens()
+    sandbox.clear_requests()
+    app.tray.actions[Action.RESUME].trigger()
+    qtbot.waitUntil(app.tray.sign_in.isVisible, timeout=5000)
+    qtbot.wait(300)
+    assert [title for title, _ in seen.notifications] == ["Signed out of awork"]
+    resumes = [r.status for r in sandbox.requests if r.path.endswith("/timetracking/resume")]
+    assert resumes == [401], "refused once with the expired token, not sent again"

@@ -339,7 +339,8 @@ class TimerController(QObject):
             )
         else:
             self._went_offline(str(error))
-        if action is not None:
+        # Signed out: the app says so once, and that is all there is to say about the click too.
+        if action is not None and not isinstance(error, NotSignedIn):
             self.action_failed.emit(str(action), str(error))
 
     def _went_offline(self, detail: str) -> None:
