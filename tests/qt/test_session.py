@@ -91,22 +91,29 @@ def test_sign_out_revokes_on_awork_and_forgets_the_tokens(
     assert not app.tray.person.isVisible()
 
 
-def test_awork_ending_the_sign_in_says_so_once(
-    qtbot: QtBot, session_app: TrayApplication, sandbox: Sandbox, store: CredentialStore, seen: Seen
+def signed_in_then_revoked(
+    qtbot: QtBot, app: TrayApplication, sandbox: Sandbox, store: CredentialStore, seen: Seen
 ) -> None:
-    app = session_app
+    """Sign in from the menu; then the person revokes awork Tray in awork's web app, and the
+    access token expires: the next call's refresh is refused. Notices and requests start anew."""
     app.tray.sign_in.trigger()
     qtbot.waitUntil(lambda: "Paused at" in app.tray.header.text(), timeout=10_000)
     registration = store.client(sandbox.url)
     assert registration is not None
     seen.notifications.clear()
-    # The person revokes awork Tray in awork's web app; its next refresh is refused.
     httpx.delete(
         f"{sandbox.url}/accounts/me/authorizedclients/{registration.client_id}",
         headers={"Authorization": f"Bearer {sandbox.token}"},
     ).raise_for_status()
     sandbox.expire_access_tokens()
     sandbox.clear_requests()
+
+
+def test_awork_ending_the_sign_in_says_so_once(
+    qtbot: QtBot, session_app: TrayApplication, sandbox: Sandbox, store: CredentialStore, seen: Seen
+) -> None:
+    app = session_app
+    signed_in_then_revoked(qtbot, app, sandbox, store, seen)
     app.tray.refresh.trigger()
     qtbot.waitUntil(app.tray.sign_in.isVisible, timeout=5000)
     app.tray.refresh.trigger()
@@ -124,17 +131,7 @@ def test_a_click_that_finds_the_sign_in_ended_gives_one_notice(
 ) -> None:
     """Not "Signed out" and "Could not resume" both: the first says all there is to say."""
     app = session_app
-    app.tray.sign_in.trigger()
-    qtbot.waitUntil(lambda: "Paused at" in app.tray.header.text(), timeout=10_000)
-    registration = store.client(sandbox.url)
-    assert registration is not None
-    seen.notifications.clear()
-    httpx.delete(
-        f"{sandbox.url}/accounts/me/authorizedclients/{registration.client_id}",
-        headers={"Authorization": f"Bearer {sandbox.token}"},
-    ).raise_for_status()
-    sandbox.expire_access_tokens()
-    sandbox.clear_requests()
+    signed_in_then_revoked(qtbot, app, sandbox, store, seen)
     app.tray.actions[Action.RESUME].trigger()
     qtbot.waitUntil(app.tray.sign_in.isVisible, timeout=5000)
     qtbot.wait(300)
