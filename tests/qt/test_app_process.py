@@ -24,7 +24,7 @@ from tray_app.core.autostart import autostart_path, is_start_at_login
 from tray_app.core.settings import NotificationSettings, Settings, load_settings
 from tray_app.core.timer import utc_now
 from tray_app.sandbox import Fault, Sandbox
-from tray_app.ui.icons import INK_ON_DARK, INK_ON_LIGHT, IconSet, variant_for
+from tray_app.ui.icons import INK_ON_ANY, INK_ON_DARK, IconSet, variant_for
 from tray_app.ui.settings_dialog import SettingsDialog
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection, present
@@ -115,10 +115,10 @@ def test_the_icon_follows_the_panels_colour_scheme(
     def ink() -> str:
         return tray_app.tray.icon().pixmap(64, 64).toImage().pixelColor(32, 6).name()
 
-    tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Light)
-    assert ink() == QColor(INK_ON_LIGHT).name()
     tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Dark)
     assert ink() == QColor(INK_ON_DARK).name()
+    tray_app.on_style_hints_color_scheme_changed(Qt.ColorScheme.Light)
+    assert ink() == QColor(INK_ON_ANY).name()
 
 
 def test_the_first_icon_takes_the_panels_colour_scheme_once_the_app_is_built(
@@ -132,12 +132,12 @@ def test_the_first_icon_takes_the_panels_colour_scheme_once_the_app_is_built(
     def ink() -> str:
         return tray.tray.icon().pixmap(64, 64).toImage().pixelColor(32, 6).name()
 
-    assert ink() == QColor(INK_ON_DARK).name(), "an unknown panel is taken as dark"
-    monkeypatch.setattr(QStyleHints, "colorScheme", lambda _: Qt.ColorScheme.Light)
+    assert ink() == QColor(INK_ON_ANY).name(), "not asked yet: the grey for any panel"
+    monkeypatch.setattr(QStyleHints, "colorScheme", lambda _: Qt.ColorScheme.Dark)
     tray_app = make_app(client, seen, tray=tray, icons=icons)
     try:
         assert tray_app.tray is tray
-        assert ink() == QColor(INK_ON_LIGHT).name()
+        assert ink() == QColor(INK_ON_DARK).name()
     finally:
         tray_app.shutdown()
 

@@ -1,9 +1,11 @@
 """State icons rendered from the SVG masters in ``resources/icons``.
 
 Each master draws one even-odd path, so its glyph is a hole the panel shows through: the coloured
-icons read on light and dark panels alike. Neutral icons are drawn in ``currentColor``, which is
-replaced by a dark or light grey to suit the panel; the macOS variant paints everything black and
-is marked as a mask (a "template" image), as the menu bar expects.
+icons read on light and dark panels alike. Neutral icons are drawn in ``currentColor``: a light
+grey where the desktop's scheme is dark (its panel is dark too), else a mid grey that reads on
+light and dark panels, since a light scheme says little about the panel (GNOME's top bar stays
+dark) and bare X11 says nothing. The macOS variant paints everything black and is marked as a
+mask (a "template" image), as the menu bar expects.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ log = logging.getLogger(__name__)
 
 # Tray hosts ask for 16-24 px on a 1x screen and twice that on HiDPI; menus and windows want more.
 SIZES = (16, 20, 22, 24, 32, 40, 44, 48, 64, 128)
-INK_ON_LIGHT = "#303030"
 INK_ON_DARK = "#e8e8e8"
+# 3:1 contrast (WCAG's figure for icons) against a light panel (#dddddd) and a dark one (#333333).
+INK_ON_ANY = "#7c7c7c"
 _ANY_COLOUR = re.compile(r'fill="(?:#[0-9a-fA-F]{3,8}|currentColor)"')
 
 
@@ -40,7 +43,7 @@ class IconKind(StrEnum):
 
 
 class Variant(StrEnum):
-    LIGHT_PANEL = "light-panel"
+    ANY_PANEL = "any-panel"
     DARK_PANEL = "dark-panel"
     MASK = "mask"
 
@@ -54,7 +57,7 @@ def variant_svg(kind: IconKind, variant: Variant) -> str:
     svg = master_svg(kind)
     if variant is Variant.MASK:
         return _ANY_COLOUR.sub('fill="#000000"', svg)
-    ink = INK_ON_LIGHT if variant is Variant.LIGHT_PANEL else INK_ON_DARK
+    ink = INK_ON_DARK if variant is Variant.DARK_PANEL else INK_ON_ANY
     return svg.replace("currentColor", ink)
 
 
@@ -104,7 +107,7 @@ class IconSet:
 
 
 def variant_for(color_scheme: Qt.ColorScheme | None, *, macos: bool) -> Variant:
-    """Which variant reads on the panel: dark ink on light panels, light ink otherwise.
+    """Which variant reads on the panel: light ink in a dark scheme, mid grey otherwise.
 
     ``None``: not asked yet. The first icon shows without asking, because the answer comes in
     the ``Qt`` namespace, whose first use costs some 15 ms; the app asks once the icon shows.
@@ -112,9 +115,9 @@ def variant_for(color_scheme: Qt.ColorScheme | None, *, macos: bool) -> Variant:
     if macos:
         return Variant.MASK
     if color_scheme is None:
-        return Variant.DARK_PANEL
+        return Variant.ANY_PANEL
     from PySide6.QtCore import Qt  # loaded already: the caller holds one of its values
 
-    if color_scheme == Qt.ColorScheme.Light:
-        return Variant.LIGHT_PANEL
-    return Variant.DARK_PANEL
+    if color_scheme == Qt.ColorScheme.Dark:
+        return Variant.DARK_PANEL
+    return Variant.ANY_PANEL
