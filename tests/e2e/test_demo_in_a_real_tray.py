@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 
 from tests.e2e.screen import changed_rows, mapped_windows
+from tests.e2e.tools import wait_for
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -46,22 +47,6 @@ class Demo:
         return None if answer.status_code == 204 else answer.json()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def demo(x_display: str, tmp_path: Path) -> Iterator[Demo]:
     env = {
@@ -73,7 +58,7 @@ def demo(x_display: str, tmp_path: Path) -> Iterator[Demo]:
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "tray_app", "--demo", "--sandbox-port", str(_free_port())],
+        [sys.executable, "-m", "tray_app", "--demo", "--sandbox-port", str(free_port())],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -134,7 +119,7 @@ def _wait_for_icon_colour(
         image = _screenshot(demo.env, shot)
         return image if _count(image, box, colour) > 20 else None
 
-    image = _wait(showing, 10, f"the icon to turn {colour.name()}")
+    image = wait_for(showing, 10, f"the icon to turn {colour.name()}")
     assert isinstance(image, QImage)
     return image
 
@@ -150,7 +135,7 @@ def _xdotool(env: dict[str, str], *args: str) -> None:
 
 
 def test_resume_from_the_tray_menu(demo: Demo, artifacts: Path) -> None:
-    box = _wait(lambda: _icon_geometry(demo.env), 15, "the icon to embed in trayer")
+    box = wait_for(lambda: _icon_geometry(demo.env), 15, "the icon to embed in trayer")
     assert isinstance(box, tuple)
     entry = demo.entry()
     assert entry is not None and entry["breaks"][-1]["endDate"] is None, "the demo starts paused"
@@ -166,7 +151,7 @@ def test_resume_from_the_tray_menu(demo: Demo, artifacts: Path) -> None:
     _screenshot(demo.env, artifacts / "menu-open.png")
     _xdotool(demo.env, "key", "Down", "Return")
 
-    _wait(
+    wait_for(
         lambda: (demo.entry() or {}).get("breaks", [{}])[-1].get("endDate"),  # type: ignore[union-attr]
         10,
         "the sandbox's timer to run",
@@ -176,7 +161,7 @@ def test_resume_from_the_tray_menu(demo: Demo, artifacts: Path) -> None:
 
     # Running, the open menu ticks: between two screenshots 2 s apart only its header changes.
     _xdotool(demo.env, "mousemove", str(x + width // 2), str(y + height // 2), "click", "3")
-    menu = _wait(lambda: _menu(demo.env), 10, "the menu to open again")
+    menu = wait_for(lambda: _menu(demo.env), 10, "the menu to open again")
     assert isinstance(menu, QRect)
     _xdotool(demo.env, "mousemove", "5", "700")  # off the menu: no item highlighted
     time.sleep(0.5)

@@ -26,7 +26,8 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 
 from tests.e2e.screen import changed_rows, mapped_windows
-from tests.e2e.tools import free_port, require, stop, wait_for
+from tests.e2e.tools import require, stop, wait_for
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 

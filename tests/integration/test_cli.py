@@ -8,7 +8,6 @@ sandbox received. Most runs call ``main()`` in-process; a few run the real comma
 from __future__ import annotations
 
 import json
-import logging
 import os
 import queue
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from tests.ports import free_port
 from tray_app import logs
 from tray_app.cli import main
 from tray_app.sandbox import Fault, Sandbox
@@ -41,28 +41,11 @@ class Run:
     err: str
 
 
-@pytest.fixture(autouse=True)
-def _detach_log_handlers() -> Iterator[None]:
-    """main() attaches a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    level = root.level
-    yield
-    logs.configure(to_file=False)
-    root.setLevel(level)
-
-
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     with Sandbox() as sb:
         monkeypatch.setenv("AWORK_TOKEN", sb.token)
         yield sb
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def assert_clean(run: Run, secrets: tuple[str, ...]) -> None:
@@ -363,7 +346,7 @@ def test_nothing_listening_is_unreachable(
 ) -> None:
     monkeypatch.setenv("AWORK_TOKEN", "some-token-123456")
 
-    run = cli(capsys, "resume", "--base-url", f"http://127.0.0.1:{closed_port()}/api/v1")
+    run = cli(capsys, "resume", "--base-url", f"http://127.0.0.1:{free_port()}/api/v1")
 
     assert run.code == 4
     one_error_line(run)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,6 +12,7 @@ from importlib.metadata import version
 
 import pytest
 
+from tests.ports import free_port
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import (
     AworkError,
@@ -47,14 +47,6 @@ def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
 def client(sandbox: Sandbox) -> Iterator[AworkClient]:
     with AworkClient(sandbox.url, auth=BearerToken(sandbox.token), timeout=5) as awork:
         yield awork
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def assert_person_readable(error: AworkError, token: str) -> None:
@@ -430,7 +422,7 @@ def test_a_rate_limit_says_when_to_try_again(
 
 
 def test_nothing_listening_is_unreachable(sandbox: Sandbox) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/api/v1"
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
     with (
         AworkClient(url, auth=BearerToken(sandbox.token), timeout=5) as client,
         pytest.raises(Unreachable) as caught,
@@ -503,7 +495,7 @@ def test_a_read_that_fails_says_nothing_changed(client: AworkClient, sandbox: Sa
 
 
 def test_a_refused_connection_says_nothing_changed(sandbox: Sandbox) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/api/v1"
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
     with (
         AworkClient(url, auth=BearerToken(sandbox.token), timeout=5) as client,
         pytest.raises(Unreachable) as caught,

@@ -30,7 +30,7 @@ import keyring.backends.fail
 import pytest
 
 from tests.conftest import MemoryKeyring
-from tray_app import logs
+from tests.ports import free_port
 from tray_app.awork.auth import (
     SCOPE,
     LoopbackListener,
@@ -63,14 +63,6 @@ SIGNED_IN_PAGE = "Signed in to awork Tray — you can close this tab"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def assert_port_free(port: int) -> None:
@@ -180,16 +172,6 @@ def signed_in(sandbox: Sandbox, store: CredentialStore, browser: ScriptedBrowser
 def client(sandbox: Sandbox, store: CredentialStore) -> Iterator[AworkClient]:
     with AworkClient(sandbox.url, auth=OAuthAuth(sandbox.url, store), timeout=5) as awork:
         yield awork
-
-
-@pytest.fixture(autouse=True)
-def _detach_log_handlers() -> Iterator[None]:
-    """main() attaches a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    level = root.level
-    yield
-    logs.configure(to_file=False)
-    root.setLevel(level)
 
 
 # --- PKCE and the authorize URL ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.ports import free_port
 from tray_app.sandbox import Sandbox, serve_forever
 
 
@@ -154,10 +155,7 @@ def test_a_fixed_port_is_used(unused_port: int) -> None:
 
 @pytest.fixture
 def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    return free_port()
 
 
 SERVED = re.compile(
