@@ -4,6 +4,7 @@
 measures, with medians over several runs:
 - start-up: process start to the icon embedded in trayer (seen from outside with xwininfo), and
   to the first timer state from a separately started ``awork-tray sandbox`` (a running timer);
+  then the same signed in through gnome-keyring instead of AWORK_TOKEN (bench/keychain.py);
 - RSS after ``--seconds`` with the timer running, and CPU time over ``--seconds`` with the timer
   running and paused (several instances of each side by side; CPU time is per process);
 - the GUI thread's longest stall while an in-process sandbox answers the first poll after 5 s;
@@ -34,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import keychain as keychain_tools
 from bench.backoff import offline_hour
+from bench.keychain import Keychain
 from bench.procs import (
     MARKS_ENV,
     PYTHON,
@@ -74,7 +77,7 @@ ICON_POLL_S = 0.005
 STALL_DELAY_S = 5.0
 TIMER_LAST = "/me/timeentries/last"
 RESULTS = ROOT / "test-artifacts" / "bench" / "results.json"
-PHASES = ("startup", "resume", "stall", "sustained", "soak")
+PHASES = ("startup", "keychain", "resume", "stall", "sustained", "soak")
 
 
 @dataclass
@@ -105,12 +108,16 @@ class Bench:
         stalls: bool = False,
         url: str = "",
         token: str = "",
+        extra_env: dict[str, str] | None = None,
     ) -> Launched:
+        """``token`` empty: the app signs in with what the keychain holds (``extra_env``)."""
         env, home = self.workdir.private_env(self.xserver.env, kind)
+        env.update(extra_env or {})
         if marks or stalls:
             env[MARKS_ENV] = "stalls" if stalls else "1"
         if kind == APP:
-            env["AWORK_TOKEN"] = token
+            if token:
+                env["AWORK_TOKEN"] = token
             # The probe installs the same marks from outside while app.py has no hook for them.
             module = "bench.probe" if env.get(MARKS_ENV) and not self.in_app_marks else "tray_app"
             argv = [PYTHON, "-m", module, "--base-url", url]
@@ -166,8 +173,14 @@ def say(text: str) -> None:
 # -- start-up ------------------------------------------------------------------------------------
 
 
-def startup_once(bench: Bench, kind: str, sandbox: ExternalSandbox) -> dict[str, float]:
-    launched = bench.launch(kind, marks=True, url=sandbox.url, token=sandbox.token)
+def startup_once(
+    bench: Bench, kind: str, sandbox: ExternalSandbox, keychain: Keychain | None = None
+) -> dict[str, float]:
+    """One start; with ``keychain``, the app reads its sign-in from there, not AWORK_TOKEN."""
+    if keychain is None:
+        launched = bench.launch(kind, marks=True, url=sandbox.url, token=sandbox.token)
+    else:
+        launched = bench.launch(kind, marks=True, url=sandbox.url, extra_env=keychain.env)
     try:
         icon, seen = bench.wait_icon(launched, kind)
         run = {"icon_ms": ms(seen - launched.started_ns)}
@@ -207,6 +220,32 @@ def measure_startup(bench: Bench, runs: int) -> dict[str, list[dict[str, float]]
                 + f", first state {found[APP][-1]['state_ms']:.0f} ms"
             )
     finally:
+        sandbox.stop()
+    return found
+
+
+def measure_keychain(bench: Bench, runs: int) -> list[dict[str, float]]:
+    """Starts signed in through gnome-keyring (a desktop's Secret Service) instead of a token."""
+    missing = keychain_tools.missing_tools()
+    if missing:
+        say(f"  keychain: missing {', '.join(missing)} ({keychain_tools.INSTALL_HINT}); skipped")
+        return []
+    sandbox = ExternalSandbox(bench.workdir, bench.xserver.env, running=True)
+    keychain = None
+    found = []
+    try:
+        keychain = Keychain(bench.workdir, bench.xserver.env)
+        keychain.sign_in(sandbox.url)
+        startup_once(bench, APP, sandbox, keychain)  # warm-up
+        for number in range(runs):
+            found.append(startup_once(bench, APP, sandbox, keychain))
+            say(
+                f"  keychain run {number + 1}/{runs}: icon {found[-1]['icon_ms']:.0f} ms, "
+                f"first state {found[-1]['state_ms']:.0f} ms"
+            )
+    finally:
+        if keychain is not None:
+            keychain.stop()
         sandbox.stop()
     return found
 
@@ -508,6 +547,9 @@ def collect(bench: Bench, options: Options) -> Figures:
     def startup() -> None:
         figures.startup = measure_startup(bench, options.startup_runs)
 
+    def keychain() -> None:
+        figures.keychain = measure_keychain(bench, options.startup_runs)
+
     def resume() -> None:
         figures.resume = [resume_once(bench) for _ in range(options.runs)]
 
@@ -525,6 +567,7 @@ def collect(bench: Bench, options: Options) -> Figures:
 
     for name, work in (
         ("startup", startup),
+        ("keychain", keychain),
         ("resume", resume),
         ("stall", stall),
         ("sustained", sustained),
