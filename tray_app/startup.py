@@ -172,6 +172,7 @@ def run_tray(
         instance = SingleInstance()
         if not instance.acquire():
             shown = instance.send(SHOW)
+            logs.configure(verbose=verbose)  # what was held (e.g. no answer) goes to the file
             print("awork Tray is already running" + ("; showing it." if shown else "."))
             return 0
     # The panel's colour scheme is asked once the icon shows (tray_app.app).

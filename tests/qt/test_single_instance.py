@@ -126,3 +126,50 @@ def test_starting_awork_tray_twice_shows_the_running_one(runtime_dir: Path) -> N
     finally:
         first.terminate()
         assert first.wait(timeout=10) == 0
+
+
+def test_a_start_that_finds_no_answer_says_so_and_logs_why(
+    runtime_dir: Path, tmp_path: Path
+) -> None:
+    """The lock is held but nobody listens (a tray hung at start): one line, and the log says."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(runtime_dir),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from PySide6.QtCore import QCoreApplication\n"
+            "from tray_app.ui.single_instance import SingleInstance\n"
+            "app = QCoreApplication([])\n"
+            "held = SingleInstance()\n"
+            "assert held.acquire()\n"  # the lock, and no listening
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        second = subprocess.run(
+            [sys.executable, "-m", "tray_app"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == "awork Tray is already running."
+    log = tmp_path / "state" / "awork-tray" / "log" / "awork-tray.log"
+    assert "the running instance does not answer" in log.read_text(encoding="utf-8")
