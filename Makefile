@@ -4,18 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint sandbox clean translations
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.filled
 
-# The wheelhouse holds the runtime dependencies, pip, pipx and the build backend as wheels, so
-# that tests/e2e/test_wheel.py builds the wheel and installs it with pip and pipx without the
-# network. The project's own wheel is left out: the tests build a fresh one.
+.PHONY: demo test lint sandbox clean translations wheelhouse
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	rm -rf $(VENV)/wheelhouse
-	$(BIN)/python -m pip wheel --quiet -c constraints.txt -w $(VENV)/wheelhouse . pip pipx hatchling
-	rm $(VENV)/wheelhouse/awork_tray-*.whl
 	touch $(STAMP)
+
+# The wheelhouse holds the runtime dependencies, pip, pipx and the build backend as wheels, so
+# that tests/e2e/test_wheel.py builds the wheel and installs it with pip and pipx without the
+# network (about 90 MB; only the tests need it). The project's own wheel is left out: the tests
+# build a fresh one.
+$(WHEELHOUSE_STAMP): $(STAMP)
+	rm -rf $(WHEELHOUSE)
+	$(BIN)/python -m pip wheel --quiet -c constraints.txt -w $(WHEELHOUSE) . pip pipx hatchling
+	rm $(WHEELHOUSE)/awork_tray-*.whl
+	touch $(WHEELHOUSE_STAMP)
+
+wheelhouse: $(WHEELHOUSE_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/awork-tray --demo
@@ -23,7 +32,7 @@ demo: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/awork-tray sandbox
 
-test: $(STAMP)
+test: $(STAMP) $(WHEELHOUSE_STAMP)
 	$(BIN)/ruff check tray_app tests packaging bench
 	$(BIN)/ruff format --check tray_app tests packaging bench
 	$(BIN)/mypy
