@@ -66,9 +66,7 @@ def wheelhouse() -> Path:
     """The wheels that `make` puts into .venv; skipped without them (failed in CI)."""
     # The build backend for the wheel, pipx, and pip for pipx's shared libraries.
     if not all(any(WHEELHOUSE.glob(f"{name}-*.whl")) for name in ("hatchling", "pip", "pipx")):
-        message = (
-            f"no wheelhouse at {WHEELHOUSE}: `make wheelhouse` (or `make test`) fills it"
-        )
+        message = f"no wheelhouse at {WHEELHOUSE}: `make wheelhouse` (or `make test`) fills it"
         if os.environ.get("AWORK_TRAY_REQUIRE_E2E") == "1":
             pytest.fail(message)
         pytest.skip(message)
