@@ -110,12 +110,11 @@ class TrayApplication(QObject):
         self._tray_wait_left_ms = tray_wait_ms
         self.web_url = FALLBACK_WEB_URL
         hints = QGuiApplication.styleHints()
+        variant = variant_for(hints.colorScheme(), macos=sys.platform == "darwin")
         # The start shows the icon before this app exists, without asking for the colour scheme
-        # (tray_app.startup): take the icons over, then ask.
-        self.icons = icons or IconSet(variant_for(None, macos=sys.platform == "darwin"))
-        recoloured = self.icons.set_variant(
-            variant_for(hints.colorScheme(), macos=sys.platform == "darwin")
-        )
+        # (tray_app.startup): take the icons over, in the scheme's variant.
+        self.icons = icons or IconSet(variant)
+        recoloured = self.icons.set_variant(variant)
         hints.colorSchemeChanged.connect(self.on_style_hints_color_scheme_changed)
 
         self.controller = TimerController(

@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -29,12 +29,10 @@ from tray_app.ui.view_model import Connection, present
 
 if TYPE_CHECKING:
     import ssl
-    from concurrent.futures import Future
 
     from tray_app.app import Prepared, TrayApplication
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 EXIT_NO_DISPLAY = 5
 
@@ -88,7 +86,11 @@ class Starter(QObject):
     def _prepare(self) -> None:
         # OpenSSL reads the CA certificates (~50 ms) without holding the GIL: on a thread of its
         # own, that overlaps the imports below instead of following them.
-        tls = _in_background(_tls_context, name="awork-tray-tls")
+        from concurrent.futures import ThreadPoolExecutor  # after the icon: some 3 ms
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="awork-tray-tls")
+        tls = pool.submit(_tls_context)
+        pool.shutdown(wait=False)  # the one task still runs; the thread ends after it
         logs.configure(verbose=self._verbose)  # the records held since the start go in first
         try:
             from tray_app.app import prepare
@@ -124,22 +126,6 @@ def _tls_context() -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context()
-
-
-def _in_background(work: Callable[[], T], *, name: str) -> Future[T]:
-    """Start ``work`` on a thread of its own; the future holds its result or its exception."""
-    from concurrent.futures import Future  # after the icon: some 3 ms
-
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(work())
-        except BaseException as exc:  # handed to whoever asks for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return future
 
 
 def run_tray(

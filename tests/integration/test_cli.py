@@ -23,6 +23,7 @@ import platformdirs
 import pytest
 
 from tests.ports import free_port
+from tests.sandbox_view import timer_state
 from tray_app import logs
 from tray_app.cli import main
 from tray_app.sandbox import Fault, Sandbox
@@ -87,16 +88,6 @@ def one_error_line(run: Run) -> str:
 
 def sent(sb: Sandbox) -> list[tuple[str, str]]:
     return [(r.method, r.path.removeprefix("/api/v1")) for r in sb.requests]
-
-
-def state_of(sb: Sandbox) -> str:
-    entry = sb.current_entry()
-    if entry is None:
-        return "none"
-    if entry["endDateUtc"] is not None:
-        return "stopped"
-    breaks = entry["breaks"] or []
-    return "paused" if breaks and breaks[-1]["endDate"] is None else "running"
 
 
 def elapsed_of(line: str) -> int:
@@ -177,7 +168,7 @@ def test_resume_a_paused_timer(sandbox: Sandbox, capsys: pytest.CaptureFixture[s
     assert TASK in run.out
     assert SEEDED_ELAPSED <= elapsed_of(run.out) <= SEEDED_ELAPSED + 5
     assert sent(sandbox) == [("GET", LAST), ("POST", "/me/timetracking/resume")]
-    assert state_of(sandbox) == "running"
+    assert timer_state(sandbox) == "running"
 
 
 def test_resume_json_reports_the_new_state(
@@ -228,7 +219,7 @@ def test_pause_a_running_timer(sandbox: Sandbox, capsys: pytest.CaptureFixture[s
     assert run.code == 0
     assert run.out.startswith("Paused: Paused at ")
     assert TASK in run.out
-    assert state_of(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_pause_a_paused_timer_changes_nothing(
@@ -264,7 +255,7 @@ def test_stop_a_running_or_paused_timer(
     assert run.code == 0
     assert run.out.startswith("Stopped: Stopped at ")
     assert TASK in run.out
-    assert state_of(sandbox) == "stopped"
+    assert timer_state(sandbox) == "stopped"
 
 
 def test_stop_a_stopped_timer_says_there_is_nothing_to_stop(
@@ -327,7 +318,7 @@ def test_an_expired_token_is_not_signed_in(
 
     assert run.code == 3
     one_error_line(run)
-    assert state_of(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_a_token_pasted_with_a_line_break_still_works(
@@ -362,7 +353,7 @@ def test_a_503_is_unreachable_and_changes_nothing(
 
     assert run.code == 4
     one_error_line(run)
-    assert state_of(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.malformed()], ids=["drop", "html"])
@@ -500,7 +491,7 @@ def test_process_status_and_resume(sandbox: Sandbox, tmp_path: Path) -> None:
     assert status.out == f"Paused at 0:37:00 · {TASK} · {PROJECT}\n"
     assert resume.code == 0
     assert resume.out.startswith("Resumed: Running ")
-    assert state_of(sandbox) == "running"
+    assert timer_state(sandbox) == "running"
 
 
 def test_the_installed_command_prints_json(sandbox: Sandbox, tmp_path: Path) -> None:

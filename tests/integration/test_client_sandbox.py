@@ -13,6 +13,7 @@ from importlib.metadata import version
 import pytest
 
 from tests.ports import free_port
+from tests.sandbox_view import timer_state
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import (
     AworkError,
@@ -59,17 +60,6 @@ def assert_person_readable(error: AworkError, token: str) -> None:
     assert "Traceback" not in text
 
 
-def break_state(sandbox: Sandbox) -> str:
-    """How awork now shows the timer: 'paused', 'running', 'stopped' or 'none'."""
-    entry = sandbox.current_entry()
-    if entry is None:
-        return "none"
-    if entry["endDateUtc"] is not None:
-        return "stopped"
-    breaks = entry["breaks"] or []
-    return "paused" if breaks and breaks[-1]["endDate"] is None else "running"
-
-
 # --- the timer ----------------------------------------------------------------------------------
 
 
@@ -108,7 +98,7 @@ def test_resume_closes_the_break_at_the_moment_of_the_request(
     assert entry is not None
     assert entry.breaks is not None
     assert entry.breaks[-1].end_date == resumed_at
-    assert break_state(sandbox) == "running"
+    assert timer_state(sandbox) == "running"
 
 
 def test_resume_of_a_running_timer_answers_it_unchanged(
@@ -137,7 +127,7 @@ def test_pause_opens_a_break_at_the_moment_of_the_request(
     assert entry.breaks is not None
     assert entry.breaks[-1].start_date == paused_at
     assert entry.breaks[-1].end_date is None
-    assert break_state(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_stop_ends_the_entry(client: AworkClient, sandbox: Sandbox, clock: ManualClock) -> None:
@@ -147,7 +137,7 @@ def test_stop_ends_the_entry(client: AworkClient, sandbox: Sandbox, clock: Manua
 
     assert entry is not None
     assert entry.end_utc == stopped_at
-    assert break_state(sandbox) == "stopped"
+    assert timer_state(sandbox) == "stopped"
 
 
 @pytest.mark.parametrize("method", ["pause", "resume", "stop"])
@@ -162,7 +152,7 @@ def test_acting_on_a_stopped_timer_answers_none(
 
 def test_pause_of_a_paused_timer_answers_none(client: AworkClient, sandbox: Sandbox) -> None:
     assert client.pause() is None
-    assert break_state(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_start_sends_the_form_and_answers_the_new_entry(
@@ -270,7 +260,7 @@ def test_someone_else_s_timer_cannot_be_resumed(sandbox: Sandbox) -> None:
     assert (error.status, error.code) == (400, "invalid-operation")
     assert error.trace_id is not None
     assert re.fullmatch(r"[0-9a-f]{32}", error.trace_id)
-    assert break_state(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_starting_for_an_unknown_person_is_refused_with_awork_s_words(sandbox: Sandbox) -> None:
@@ -286,7 +276,7 @@ def test_starting_for_an_unknown_person_is_refused_with_awork_s_words(sandbox: S
 
     assert caught.value.status == 404
     assert SOMEONE_ELSE in str(caught.value)
-    assert break_state(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -324,7 +314,7 @@ def test_a_revoked_token_is_not_signed_in(client: AworkClient, sandbox: Sandbox)
         client.resume()
 
     assert_person_readable(caught.value, old)
-    assert break_state(sandbox) == "paused"
+    assert timer_state(sandbox) == "paused"
 
 
 def test_a_token_pasted_with_a_line_break_still_works(sandbox: Sandbox) -> None:
@@ -468,7 +458,7 @@ def test_a_resume_cut_off_by_the_timeout_does_not_claim_nothing_changed(
     wait_for_answers(sandbox, 1)
 
     # awork got the request and acted on it after we stopped waiting.
-    assert break_state(sandbox) == "running"
+    assert timer_state(sandbox) == "running"
     assert "nothing changed" not in str(caught.value)
 
 
@@ -523,4 +513,4 @@ def test_the_client_survives_a_dropped_connection_and_carries_on(
     entry = client.resume()
 
     assert entry is not None
-    assert break_state(sandbox) == "running"
+    assert timer_state(sandbox) == "running"

@@ -67,7 +67,7 @@ def test_what_is_logged_before_the_file_is_attached_reaches_it_in_order_and_reda
     log.warning("before the icon: Bearer held-token-123456")
     path = logs.configure(to_stderr=False)
     assert path is not None
-    log.info("after the file is attached")
+    log.info("after the file is attached")  # once: nothing holds or forwards it any more
     try:
         text = read(path)
         ours = [line for line in text.splitlines() if "tray_app.test" in line]
@@ -77,8 +77,6 @@ def test_what_is_logged_before_the_file_is_attached_reaches_it_in_order_and_reda
             "after the file is attached",
         ]
         assert "held-token" not in text
-        held = [h for h in logging.getLogger().handlers if type(h).__name__ == "_Held"]
-        assert not held, "the holding handler is gone once the file is attached"
     finally:
         for handler in list(logging.getLogger().handlers):
             if getattr(handler, "_awork_tray", False):
