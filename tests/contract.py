@@ -1,4 +1,4 @@
-"""Checks requests and answers against awork's official OpenAPI document (v1, the timer paths).
+"""Checks requests and answers against awork's official OpenAPI document (v1, the tray's paths).
 
 The document is OpenAPI 3.0; it is turned into JSON Schema 2020-12 (``nullable: true`` becomes a
 ``"null"`` type) and checked with strict formats (``date-time`` per RFC 3339, ``uuid``, the ranges
@@ -20,7 +20,8 @@ Usage::
     validate_response("POST", "/api/v1/me/timetracking/resume", 200, body, headers)
     validate_request("POST", "/api/v1/me/timetracking/resume", headers=headers, body=b"")
 
-The spec folder is ``<repo>/../shared/awork-api`` (override with ``AWORK_API_SPEC_DIR``).
+The document is vendored in ``tests/awork-api/`` (its README says where it comes from), so a
+clone on its own runs these checks.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_FILE = "openapi-v1-timetracking.json"
+SPEC_FILE = "openapi-v1-tray.json"
+SPEC_DIR = Path(__file__).resolve().parent / "awork-api"
 API_PREFIX = "/api/v1"
 ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
 _LOCAL_DATE_TIME = "awork-local-date-time"
@@ -54,23 +56,15 @@ class ContractViolation(AssertionError):
 
 
 def spec_dir() -> Path:
-    """Where the official documents live: ``shared/awork-api`` beside the repository."""
-    override = os.environ.get("AWORK_API_SPEC_DIR")
-    folder = (
-        Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "awork-api"
-    )
-    if not (folder / SPEC_FILE).is_file():
-        raise FileNotFoundError(
-            f"awork's OpenAPI document {SPEC_FILE} is not in {folder}. The contract tests need the "
-            "'shared' folder next to the repository clone (<repo>/../shared/awork-api), or "
-            "AWORK_API_SPEC_DIR pointing at the folder that holds it."
-        )
-    return folder
+    """Where the official document lives: vendored beside this module, inside the repository."""
+    if not (SPEC_DIR / SPEC_FILE).is_file():
+        raise FileNotFoundError(f"awork's OpenAPI document {SPEC_FILE} is missing from {SPEC_DIR}.")
+    return SPEC_DIR
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    """The OpenAPI document as published (cut down to the timer paths)."""
+    """The OpenAPI document as published (cut down to the paths a tray timer uses)."""
     with (spec_dir() / SPEC_FILE).open(encoding="utf-8") as file:
         spec: dict[str, Any] = json.load(file)
     return spec

@@ -30,7 +30,7 @@ from tray_app.awork.errors import (
 
 BASE = "https://awork.test/api/v1"
 TOKEN = "unit-test-token-0123456789"
-EXAMPLES = Path("/work/shared/awork-api/examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "awork-api" / "examples"
 ENTRY = {
     "id": "123e4567-e89b-12d3-a456-426614174000",
     "timezone": "Europe/Berlin",

@@ -21,7 +21,7 @@ from tray_app.awork.models import (
     parse_timespan,
 )
 
-EXAMPLES = Path("/work/shared/awork-api/examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "awork-api" / "examples"
 TASK_ID = "123e4567-e89b-12d3-a456-426614174001"
 PROJECT_ID = "123e4567-e89b-12d3-a456-426614174002"
 TYPE_ID = "123e4567-e89b-12d3-a456-426614174003"
