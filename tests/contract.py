@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
