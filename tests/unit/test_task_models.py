@@ -365,6 +365,14 @@ def test_an_end_that_cannot_be_is_refused(
         TimeTrackingPutForm.with_end(entry(**kwargs), end)
 
 
+def test_an_entry_logged_as_a_plain_duration_has_no_end_to_move() -> None:
+    raw = entry_json("e1", START, duration=5400)
+    raw["startTimeUtc"] = None
+
+    with pytest.raises(ValueError, match="plain duration"):
+        TimeTrackingPutForm.with_end(TimeTracking.model_validate(raw), START)
+
+
 def test_an_entry_without_a_type_of_work_cannot_be_saved() -> None:
     raw = entry_json("e1", START)
     raw["typeOfWorkId"] = None

@@ -321,7 +321,9 @@ class TimeTrackingPutForm(BaseModel):
         if _is_active(entry):
             raise ValueError("only a finished entry's end can be moved: stop the timer first")
         start = entry.start_utc
-        if start is not None and end < start:
+        if start is None:
+            raise ValueError("an entry logged as a plain duration has no end to move")
+        if end < start:
             raise ValueError("the new end lies before the entry's start")
         return cls._from(
             entry,

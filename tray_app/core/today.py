@@ -86,11 +86,14 @@ def today_total(
         raise ValueError("now must be an aware datetime; a naive one would be read as local time")
     today = now.astimezone(zone).date()
     by_id: dict[str, TimeTracking] = {}
+    others = 0
     for entry in entries:
         if _user_of(entry) == user_id:
             by_id[entry.id] = entry
         else:
-            _log.debug("left out an entry of another person from today's total")
+            others += 1
+    if others:
+        _log.debug("today's total leaves out %d entries of other people", others)
     if current is not None and _user_of(current) in (user_id, None):  # /me/...: theirs
         by_id[current.id] = current
 
