@@ -16,6 +16,7 @@ from tests.contract import validate_request
 from tests.unit.awork_json import COLLEAGUE, ME, entry_json, project_json, task_json, type_json, uid
 from tray_app.awork.models import TimeTracking
 from tray_app.awork.task_models import SearchResults, Task, TypeOfWork
+from tray_app.core.task_match import filter_choices, resolve_task, search_term, with_found
 from tray_app.core.tasks import (
     ASSIGNED_MAX,
     RECENT_MAX,
@@ -26,11 +27,7 @@ from tray_app.core.tasks import (
     choice_of_task,
     choices_of_search,
     choose_type_of_work,
-    filter_choices,
-    resolve_task,
-    search_term,
     task_menu,
-    with_found,
 )
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
@@ -549,7 +546,7 @@ def test_the_task_and_today_logic_imports_without_qt_httpx_or_pydantic() -> None
         "import sys\n"
         "sys.modules['PySide6'] = None\n"
         "sys.modules['httpx'] = None\n"
-        "import tray_app.core.tasks, tray_app.core.today\n"
+        "import tray_app.core.tasks, tray_app.core.task_match, tray_app.core.today\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'httpx', 'pydantic'))))\n"
     )
     result = subprocess.run(

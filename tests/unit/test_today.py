@@ -158,6 +158,13 @@ def test_an_entry_without_a_user_is_not_counted_as_ones_own() -> None:
     assert total([TimeTracking.model_validate(orphan)]).entries == 0
 
 
+def test_an_entry_naming_its_person_only_in_the_embedded_user_is_theirs() -> None:
+    raw = entry_json("e1", berlin("2026-12-02T08:00"), end=berlin("2026-12-02T09:00"))
+    raw["userId"] = None
+
+    assert total([TimeTracking.model_validate(raw)]).entries == 1
+
+
 def test_yesterdays_and_tomorrows_entries_are_left_out() -> None:
     day = total(
         [

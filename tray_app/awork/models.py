@@ -180,6 +180,11 @@ class TimeTracking(AworkModel):
         return _instant(self.end_date_utc, self.end_time_utc)
 
     @property
+    def person_id(self) -> str | None:
+        """Whose entry it is (``GET /timeentries`` lists everyone's the caller may see)."""
+        return self.user_id or (self.user.id if self.user else None)
+
+    @property
     def task_name(self) -> str | None:
         return self.task.name if self.task else None
 

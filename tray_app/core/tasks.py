@@ -1,7 +1,8 @@
-"""Which tasks the tray offers, how typed text finds one, and which type of work a start uses.
+"""Which tasks the tray offers, and which type of work a start on one of them uses.
 
 The menu's task section, the find window and the ``tasks``/``start`` commands all read the same
-lists (favourites, recent, assigned, search) through these rules, so they can never disagree.
+lists (favourites, recent, assigned, search) through these rules, so they can never disagree;
+``task_match.py`` finds a task among them by typed text.
 No Qt and no HTTP: the caller fetches the lists and passes them in, with the clock's ``now``.
 """
 
@@ -22,7 +23,6 @@ __all__ = [
     "ASSIGNED_MAX",
     "RECENT_DAYS",
     "RECENT_MAX",
-    "SEARCH_MIN_CHARS",
     "TaskChoice",
     "TaskMenu",
     "TaskSource",
@@ -31,11 +31,7 @@ __all__ = [
     "choice_of_task",
     "choices_of_search",
     "choose_type_of_work",
-    "filter_choices",
-    "resolve_task",
-    "search_term",
     "task_menu",
-    "with_found",
 ]
 
 _log = logging.getLogger(__name__)
@@ -43,8 +39,6 @@ _log = logging.getLogger(__name__)
 RECENT_DAYS = 14
 RECENT_MAX = 8
 ASSIGNED_MAX = 10
-SEARCH_MIN_CHARS = 2
-SEARCH_MAX_CHARS = 50  # awork's limit on searchTerm
 _DONE = "done"
 _CLOSED = "closed"
 
@@ -107,9 +101,6 @@ class TaskChoice:
             note=note or None,
             is_billable=self.billable,
         )
-
-    def _haystack(self) -> str:
-        return " ".join(p for p in (self.name, self.identifier, self.project_name) if p).casefold()
 
 
 # --- from awork's models ------------------------------------------------------------------------
@@ -189,10 +180,6 @@ def _entry_project_id(entry: TimeTracking) -> str | None:
     return None
 
 
-def _entry_user_id(entry: TimeTracking) -> str | None:
-    return entry.user_id or (entry.user.id if entry.user else None)
-
-
 def _entry_start(entry: TimeTracking) -> datetime | None:
     """When the entry started, or its day for one logged as a plain duration."""
     start = entry.start_utc or entry.start_date_utc
@@ -217,7 +204,7 @@ def _own_entries_newest_first(
     own = []
     for entry in entries:
         start = _entry_start(entry)
-        if start is not None and _entry_user_id(entry) == user_id:
+        if start is not None and entry.person_id == user_id:
             own.append((start, entry))
     own.sort(key=lambda pair: pair[0], reverse=True)
     return own
@@ -315,62 +302,6 @@ def _favourites(
     if missing:
         _log.debug("%d favourite task(s) found in no list", len(missing))
     return favourites, missing
-
-
-# --- typing to find a task ----------------------------------------------------------------------
-
-
-def _words(text: str) -> list[str]:
-    return text.casefold().split()
-
-
-def filter_choices(choices: Iterable[TaskChoice], text: str) -> list[TaskChoice]:
-    """The tasks whose name, identifier or project contain every typed word, in any order.
-
-    Case does not matter; the order of ``choices`` is kept; no words keeps them all.
-    """
-    words = _words(text)
-    return [c for c in choices if all(word in c._haystack() for word in words)]
-
-
-def search_term(text: str) -> str | None:
-    """What to send awork's search for typed ``text``: None under 2 characters, cut to 50."""
-    term = " ".join(text.split())
-    if len(term) < SEARCH_MIN_CHARS:
-        return None
-    return term[:SEARCH_MAX_CHARS].rstrip()
-
-
-def with_found(local: Iterable[TaskChoice], found: Iterable[TaskChoice]) -> list[TaskChoice]:
-    """The local matches first, then the search's, each task once (the first listing wins)."""
-    merged: dict[str, TaskChoice] = {}
-    for choice in (*local, *found):
-        merged.setdefault(choice.id, choice)
-    return list(merged.values())
-
-
-def resolve_task(text: str, candidates: Iterable[TaskChoice]) -> list[TaskChoice]:
-    """The task(s) the command line's ``TASK`` names among ``candidates`` (in priority order).
-
-    Tried in turn, the first rule that finds any wins: the task id; the task identifier
-    (``web-12``); a name equal to the text; the tasks matching every word (as
-    :func:`filter_choices`). Case is ignored throughout. One result is the task, several are
-    the candidates to list, none is none. A task listed in several sources counts once.
-    """
-    unique = with_found(candidates, ())
-    wanted = " ".join(text.split()).casefold()
-    if not wanted:
-        return []
-    rules = (
-        lambda c: c.id.casefold() == wanted,
-        lambda c: c.identifier is not None and c.identifier.casefold() == wanted,
-        lambda c: " ".join(c.name.split()).casefold() == wanted,
-    )
-    for rule in rules:
-        matches = [c for c in unique if rule(c)]
-        if matches:
-            return matches
-    return filter_choices(unique, wanted)
 
 
 # --- the type of work of a start ----------------------------------------------------------------

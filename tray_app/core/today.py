@@ -88,13 +88,13 @@ def today_total(
     by_id: dict[str, TimeTracking] = {}
     others = 0
     for entry in entries:
-        if _user_of(entry) == user_id:
+        if entry.person_id == user_id:
             by_id[entry.id] = entry
         else:
             others += 1
     if others:
         _log.debug("today's total leaves out %d entries of other people", others)
-    if current is not None and _user_of(current) in (user_id, None):  # /me/...: theirs
+    if current is not None and current.person_id in (user_id, None):  # /me/...: theirs
         by_id[current.id] = current
 
     total = 0
@@ -113,10 +113,6 @@ def today_total(
         else:
             total += elapsed_seconds(entry, now)
     return TodayTotal(today, total, _capacity_on(capacity, today), count, running)
-
-
-def _user_of(entry: TimeTracking) -> str | None:
-    return entry.user_id or (entry.user.id if entry.user else None)
 
 
 def _day_of(entry: TimeTracking, zone: tzinfo) -> date | None:
