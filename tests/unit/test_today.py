@@ -256,13 +256,29 @@ def test_a_paused_entry_stands_at_its_break_and_is_not_running() -> None:
     assert total([paused], now=NOW + timedelta(hours=1)).total_seconds == 40 * 60
 
 
-def test_the_polls_newer_answer_replaces_the_listed_entry() -> None:
-    listed = entry("e1", berlin("2026-12-02T15:00"))  # running when the list was fetched
-    stopped = finished("e1", "2026-12-02T15:00", 20)  # the poll says it stopped after 20 min
+def versioned(item: TimeTracking, version: int | None) -> TimeTracking:
+    return item.model_copy(update={"resource_version": version})
+
+
+@pytest.mark.parametrize(("old", "new"), [(None, None), (639315985493524517, 639315985493524518)])
+def test_the_polls_newer_answer_replaces_the_listed_entry(old: int | None, new: int | None) -> None:
+    # Running when the list was fetched; the poll says it stopped after 20 minutes.
+    listed = versioned(entry("e1", berlin("2026-12-02T15:00")), old)
+    stopped = versioned(finished("e1", "2026-12-02T15:00", 20), new)
 
     day = total([listed], current=stopped)
 
     assert (day.total_seconds, day.entries, day.running) == (1200, 1, False)
+
+
+def test_a_list_fetched_after_the_poll_is_not_undone_by_it() -> None:
+    # The poll's answer (running) is older than the list's entry (stopped after 20 minutes).
+    polled = versioned(entry("e1", berlin("2026-12-02T15:00")), 639315985493524517)
+    listed = versioned(finished("e1", "2026-12-02T15:00", 20), 639315985493524518)
+
+    day = total([listed], current=polled)
+
+    assert (day.total_seconds, day.running) == (1200, False)
 
 
 def test_a_timer_started_after_the_list_was_fetched_joins_it() -> None:

@@ -78,9 +78,10 @@ def today_total(
 
     A finished entry counts its ``duration`` (awork's, net of breaks; from its timestamps when
     awork gives none); the running or paused one counts from its start less its breaks, as the
-    timer does. ``current`` is the poll's newest entry: it replaces the listed entry with its id
-    (the list may be older than the poll) or joins the list when it is newer. Entries of another
-    person are left out, whoever passed them in.
+    timer does. ``current`` is the poll's newest entry: it joins the list when the list lacks
+    it, and replaces the listed entry with its id unless awork's ``resourceVersion`` says the
+    listed one is newer (either may have been fetched last). Entries of another person are left
+    out, whoever passed them in.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime; a naive one would be read as local time")
@@ -95,7 +96,9 @@ def today_total(
     if others:
         _log.debug("today's total leaves out %d entries of other people", others)
     if current is not None and current.person_id in (user_id, None):  # /me/...: theirs
-        by_id[current.id] = current
+        listed = by_id.get(current.id)
+        if listed is None or not _is_older(current, listed):
+            by_id[current.id] = current
 
     total = 0
     count = 0
@@ -113,6 +116,13 @@ def today_total(
         else:
             total += elapsed_seconds(entry, now)
     return TodayTotal(today, total, _capacity_on(capacity, today), count, running)
+
+
+def _is_older(entry: TimeTracking, than: TimeTracking) -> bool:
+    """Whether awork's versions show ``entry`` is an older state than ``than`` (False: unknown)."""
+    if entry.resource_version is None or than.resource_version is None:
+        return False
+    return entry.resource_version < than.resource_version
 
 
 def _day_of(entry: TimeTracking, zone: tzinfo) -> date | None:
