@@ -272,6 +272,17 @@
     </message>
 </context>
 <context>
+    <name>TodayTotal</name>
+    <message>
+        <source>Today %1</source>
+        <translation>Heute %1</translation>
+    </message>
+    <message>
+        <source>Today %1 of %2</source>
+        <translation>Heute %1 von %2</translation>
+    </message>
+</context>
+<context>
     <name>TrayApplication</name>
     <message>
         <source>Signed out of awork</source>

@@ -94,6 +94,14 @@ class NestedType(AworkModel):
     is_archived: bool | None = None
 
 
+class NestedStatus(AworkModel):
+    """A task's or project's status; its ``type`` (``done``, ``closed``…) is what the tray reads."""
+
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+
+
 class NestedCompany(AworkModel):
     id: str
     name: str | None = None
@@ -113,14 +121,18 @@ class TimeTrackingProject(AworkModel):
     project_key: str | None = None
     company: NestedCompany | None = None
     is_external: bool | None = None
+    project_status: NestedStatus | None = None
+    is_billable_by_default: bool | None = None
 
 
 class TimeTrackingTask(AworkModel):
     id: str
     name: str | None = None
     task_identifier: str | None = None
+    base_type: str | None = None
     project_id: str | None = None
     type_of_work_id: str | None = None
+    task_status: NestedStatus | None = None
     project: TimeTrackingProject | None = None
 
 
@@ -166,6 +178,11 @@ class TimeTracking(AworkModel):
     @property
     def end_utc(self) -> datetime | None:
         return _instant(self.end_date_utc, self.end_time_utc)
+
+    @property
+    def person_id(self) -> str | None:
+        """Whose entry it is (``GET /timeentries`` lists everyone's the caller may see)."""
+        return self.user_id or (self.user.id if self.user else None)
 
     @property
     def task_name(self) -> str | None:
@@ -238,3 +255,132 @@ class StartForm(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """A UTC date-time the way awork writes one (``2022-03-01T00:00:00Z``), never with an offset."""
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDateOut = Annotated[
+    UtcDateTime | None, PlainSerializer(_utc_text, return_type=str | None, when_used="always")
+]
+
+
+def _midnight_utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class TimeTrackingPutForm(BaseModel):
+    """The body of ``PUT /timeentries/{id}``: the whole entry, because a PUT replaces it.
+
+    Only the form's own fields: a TimeTracking echoed back carries keys (``id``, ``breaks``…) that
+    awork refuses. Of the form, ``breakDuration`` is left out ("cannot be set via API"), and so are
+    the ``*Local`` times: awork derives them from the UTC ones and ``timezone``, so the two can
+    never disagree. Every other field is sent, ``null`` included, so nothing is left to a guess.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    timezone: str = Field(min_length=1)
+    type_of_work_id: str = Field(min_length=1)
+    task_id: str | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    note: str | None = None
+    is_billable: bool | None = None
+    is_billed: bool | None = None
+    start_date_utc: UtcDateOut = None
+    start_time_utc: TimeSpan = None
+    end_date_utc: UtcDateOut = None
+    end_time_utc: TimeSpan = None
+    duration: int | None = None
+
+    @classmethod
+    def with_note(cls, entry: TimeTracking, note: str | None) -> TimeTrackingPutForm:
+        """The entry as it stands with a new note.
+
+        A running or paused entry keeps its start, gets no end and ``duration`` 0: awork's docs
+        say a running entry's duration "stays 0". A finished one (or one logged as a plain
+        duration) keeps its end and its duration.
+        """
+        active = _is_active(entry)
+        return cls._from(
+            entry,
+            note=note,
+            end_date_utc=None if active else entry.end_date_utc,
+            end_time_utc=None if active else entry.end_time_utc,
+            duration=0 if active else entry.duration,
+        )
+
+    @classmethod
+    def with_end(cls, entry: TimeTracking, end: datetime) -> TimeTrackingPutForm:
+        """The finished entry with its end moved to ``end`` (e.g. when the person left).
+
+        The duration is sent as ``null``: awork computes it from the start, the new end and the
+        breaks it keeps, which the form cannot carry. A running entry cannot be given an end this
+        way (awork lets only its start change): stop it first.
+        """
+        if end.tzinfo is None or end.utcoffset() is None:
+            raise ValueError("the new end must be an aware datetime, not local wall time")
+        if _is_active(entry):
+            raise ValueError("only a finished entry's end can be moved: stop the timer first")
+        start = entry.start_utc
+        if start is None:
+            raise ValueError("an entry logged as a plain duration has no end to move")
+        if end < start:
+            raise ValueError("the new end lies before the entry's start")
+        return cls._from(
+            entry,
+            note=entry.note,
+            end_date_utc=_midnight_utc(end),
+            end_time_utc=end.astimezone(UTC) - _midnight_utc(end),
+            duration=None,
+        )
+
+    @classmethod
+    def _from(
+        cls,
+        entry: TimeTracking,
+        *,
+        note: str | None,
+        end_date_utc: datetime | None,
+        end_time_utc: timedelta | None,
+        duration: int | None,
+    ) -> TimeTrackingPutForm:
+        type_of_work_id = entry.type_of_work_id or (
+            entry.type_of_work.id if entry.type_of_work else None
+        )
+        if not type_of_work_id:
+            raise ValueError("the entry has no type of work, and awork saves none without one")
+        if not entry.timezone:
+            raise ValueError("the entry has no time zone, and awork saves none without one")
+        return cls(
+            timezone=entry.timezone,
+            type_of_work_id=type_of_work_id,
+            task_id=entry.task_id or (entry.task.id if entry.task else None),
+            project_id=entry.project_id or (entry.project.id if entry.project else None),
+            user_id=entry.user_id or (entry.user.id if entry.user else None),
+            note=note,
+            is_billable=entry.is_billable,
+            is_billed=entry.is_billed,
+            start_date_utc=entry.start_date_utc,
+            start_time_utc=entry.start_time_utc,
+            end_date_utc=end_date_utc,
+            end_time_utc=end_time_utc,
+            duration=duration,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The form as awork reads it; ``isBillable``/``isBilled`` (never null there) if known."""
+        body = self.model_dump(by_alias=True)
+        for flag in ("isBillable", "isBilled"):
+            if body[flag] is None:
+                del body[flag]
+        return body
+
+
+def _is_active(entry: TimeTracking) -> bool:
+    """Running or paused, by core/timer.py's rules: no end yet, and a start time to run from."""
+    ended = entry.end_date_utc is not None or entry.end_time_utc is not None
+    return not ended and entry.start_utc is not None
