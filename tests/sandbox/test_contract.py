@@ -340,6 +340,10 @@ START = {"timezone": "Europe/Berlin", "typeOfWorkId": str(uuid.uuid4())}
         ("POST", "/me/timetracking/start", GOOD, json.dumps(START).encode()),
         ("POST", f"/users/{uuid.uuid4()}/timetracking/resume", GOOD, b""),
         ("GET", f"/me/timeentries/last?userId={uuid.uuid4()}", GOOD, b""),
+        # paging parameters are $refs to components/parameters in the document
+        ("GET", "/timeentries?page=2&pageSize=200&orderby=duration&filterby=x", GOOD, b""),
+        ("GET", "/me/assignedtasks?inProgress=true&pageSize=10", GOOD, b""),
+        ("GET", "/search?searchTerm=web&searchTypes=task&top=20", GOOD, b""),
     ],
 )
 def test_good_requests_pass(method: str, path: str, headers: dict[str, str], body: bytes) -> None:
@@ -374,6 +378,10 @@ def test_good_requests_pass(method: str, path: str, headers: dict[str, str], bod
         ("POST", "/users/ada/timetracking/resume", GOOD, b""),  # userId is a uuid
         ("GET", "/me/timeentries/last?userId=ada", GOOD, b""),
         ("GET", "/me/timeentries/last?verbose=1", GOOD, b""),  # unknown parameter
+        ("GET", "/timeentries?pageSize=200&limit=5", GOOD, b""),
+        ("GET", "/me/projecttasks?inProgress=true", GOOD, b""),  # only assigned tasks take it
+        ("GET", "/tasks/WEB-12", GOOD, b""),  # a task id is a uuid
+        ("PUT", f"/timeentries/{uuid.uuid4()}", GOOD, json.dumps({"note": "x"}).encode()),
     ],
 )
 def test_requests_get_no_excuse(
