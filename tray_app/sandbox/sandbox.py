@@ -70,13 +70,17 @@ class OtherClient:
 
 
 class Sandbox:
-    """A stand-in awork server on 127.0.0.1, seeded with Ada Lovelace and a paused timer.
+    """A stand-in awork server on 127.0.0.1: Ada Lovelace, her workspace, two weeks of entries.
+
+    The history (the person's and a colleague's finished entries) is made from ``clock`` at
+    construction, so "today" is right; the person's paused timer comes last.
 
     Nothing listens until :meth:`start` (or ``with``). ``clock`` returns aware UTC datetimes and
     drives every time the sandbox writes or checks, including the 24-hour stop and the expiry of
-    codes and tokens. ``paused_timer=False`` starts with no time entry at all, so
-    ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the ``expires_in`` (seconds)
-    of access tokens from the OAuth flow; :attr:`token` is a static token that never expires.
+    codes and tokens. ``paused_timer=False`` starts the person with no time entry at all (the
+    colleague's remain), so ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the
+    ``expires_in`` (seconds) of access tokens from the OAuth flow; :attr:`token` is a static token
+    that never expires.
     """
 
     def __init__(
