@@ -325,10 +325,23 @@ def validate_error_body(body: bytes) -> None:
 _BEARER = re.compile(r"^Bearer [^\s]+$")
 
 
+def _resolved(node: dict[str, Any]) -> dict[str, Any]:
+    """A parameter given as ``$ref`` (``#/components/parameters/page``) read where it points."""
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return node
+    target: Any = load_spec()
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    resolved: dict[str, Any] = target
+    return resolved
+
+
 def _parameter_errors(operation: Operation, query: Mapping[str, str]) -> list[str]:
     """Path and query parameters: known, present when required, of the documented format."""
     documented: dict[tuple[str, str], dict[str, Any]] = {
-        (param["in"], param["name"]): param for param in operation.raw.get("parameters", [])
+        (param["in"], param["name"]): param
+        for param in map(_resolved, operation.raw.get("parameters", []))
     }
     errors = [
         f"unknown query parameter {name!r}" for name in query if ("query", name) not in documented

@@ -177,8 +177,64 @@ def client_applications(
     ]
 
 
-WELL_FORMED_REQUESTS: list[Scenario] = [reads, timer_cycle, starts, other_client_and_auto_stop]
-SCENARIOS: list[Scenario] = [*WELL_FORMED_REQUESTS, refusals, injected, client_applications]
+def workspace(sandbox: Sandbox, api: httpx.Client, clock: ManualClock) -> list[httpx.Response]:
+    """Every workspace route once, as the tray's task menu, find window and note editor use them."""
+    seed, me = sandbox.seed, sandbox.user_id
+    entries = {"filterby": f"userId eq guid'{me}' and startDateLocal ge today-14d", "pageSize": 200}
+    responses = [
+        api.get("/me/assignedtasks", params={"inProgress": "true", "pageSize": 10}),
+        api.get(f"/users/{me}/assignedtasks", params={"filterby": "taskStatus/type ne 'done'"}),
+        api.get("/me/projecttasks", params={"page": 2, "pageSize": 5, "orderby": "name desc"}),
+        api.get("/me/privatetasks"),
+        api.get("/me/allavailabletasks", params={"pageSize": 1000}),
+        api.get(f"/tasks/{seed.tasks[5].id}"),
+        api.get(f"/projects/{seed.projects[1].id}/typeofwork"),
+        api.get("/typeofwork", params={"showArchived": "true"}),
+        api.get(f"/users/{me}/capacity"),
+        api.get("/timetracking/settings"),
+        api.get("/search", params={"searchTerm": "web", "searchTypes": "task", "top": 20}),
+        api.get("/timeentries", params={**entries, "orderby": "startDateUtc desc"}),
+    ]
+    last = sandbox.current_entry() or {}
+    responses.append(api.get(f"/timeentries/{last['id']}"))
+    keys = ("timezone", "typeOfWorkId", "taskId", "projectId", "isBillable", "isBilled")
+    form = {key: last[key] for key in keys} | {"note": "Edited", "duration": 0}
+    responses.append(api.put(f"/timeentries/{last['id']}", json=form))
+    return responses
+
+
+def workspace_refusals(
+    sandbox: Sandbox, api: httpx.Client, clock: ManualClock
+) -> list[httpx.Response]:
+    seed = sandbox.seed
+    closed = next(task for task in seed.tasks if task.task_identifier == "BRD-2")
+    return [
+        api.get("/me/allavailabletasks", params={"filterby": "colour eq 'red'"}),
+        api.get("/me/allavailabletasks", params={"pageSize": 1001}),
+        api.get(f"/tasks/{SOMEONE_ELSE}"),
+        api.get(f"/projects/{SOMEONE_ELSE}/typeofwork"),
+        api.get(f"/users/{SOMEONE_ELSE}/capacity"),
+        api.get("/search", params={"searchTerm": "x" * 51}),
+        api.get(f"/timeentries/{SOMEONE_ELSE}"),
+        api.put(f"/timeentries/{SOMEONE_ELSE}", json=form(sandbox)),
+        api.post("/me/timetracking/start", json=form(sandbox, taskId=closed.id)),
+    ]
+
+
+WELL_FORMED_REQUESTS: list[Scenario] = [
+    reads,
+    timer_cycle,
+    starts,
+    other_client_and_auto_stop,
+    workspace,
+]
+SCENARIOS: list[Scenario] = [
+    *WELL_FORMED_REQUESTS,
+    refusals,
+    injected,
+    client_applications,
+    workspace_refusals,
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
@@ -340,6 +396,10 @@ START = {"timezone": "Europe/Berlin", "typeOfWorkId": str(uuid.uuid4())}
         ("POST", "/me/timetracking/start", GOOD, json.dumps(START).encode()),
         ("POST", f"/users/{uuid.uuid4()}/timetracking/resume", GOOD, b""),
         ("GET", f"/me/timeentries/last?userId={uuid.uuid4()}", GOOD, b""),
+        # paging parameters are $refs to components/parameters in the document
+        ("GET", "/timeentries?page=2&pageSize=200&orderby=duration&filterby=x", GOOD, b""),
+        ("GET", "/me/assignedtasks?inProgress=true&pageSize=10", GOOD, b""),
+        ("GET", "/search?searchTerm=web&searchTypes=task&top=20", GOOD, b""),
     ],
 )
 def test_good_requests_pass(method: str, path: str, headers: dict[str, str], body: bytes) -> None:
@@ -374,6 +434,10 @@ def test_good_requests_pass(method: str, path: str, headers: dict[str, str], bod
         ("POST", "/users/ada/timetracking/resume", GOOD, b""),  # userId is a uuid
         ("GET", "/me/timeentries/last?userId=ada", GOOD, b""),
         ("GET", "/me/timeentries/last?verbose=1", GOOD, b""),  # unknown parameter
+        ("GET", "/timeentries?pageSize=200&limit=5", GOOD, b""),
+        ("GET", "/me/projecttasks?inProgress=true", GOOD, b""),  # only assigned tasks take it
+        ("GET", "/tasks/WEB-12", GOOD, b""),  # a task id is a uuid
+        ("PUT", f"/timeentries/{uuid.uuid4()}", GOOD, json.dumps({"note": "x"}).encode()),
     ],
 )
 def test_requests_get_no_excuse(

@@ -3,11 +3,14 @@
 ``Sandbox`` serves the timer routes of awork's API v1 under ``/api/v1`` (``/me``,
 ``/me/timeentries/last``, ``/me/timetracking/start|pause|resume|stop`` and their
 ``/users/{userId}/...`` forms) with awork's 200/204 rules, breaks, formats and error bodies, seeded
-with one person and a paused timer. It signs clients in the way awork does: dynamic client
-registration, authorize with PKCE (the person approves at once), token with refresh rotation, and
-revocation (``Sandbox.oauth`` is the :class:`OAuthAuthority` behind them). ``Fault`` describes a
-misbehaviour to inject on one route. ``ManualClock`` lets a test move time (awork's 24-hour stop,
-token expiry); ``serve_forever`` runs the sandbox in the foreground for ``awork-tray sandbox``.
+with one person, a colleague, two weeks of entries and a paused timer; and the workspace around it:
+task lists, ``/tasks/{id}``, types of work, ``/search``, capacity, ``/timetracking/settings``,
+``/timeentries`` with awork's ``filterby``/``orderby``/paging, and ``PUT /timeentries/{id}``. It
+signs clients in the way awork does: dynamic client registration, authorize with PKCE (the person
+approves at once), token with refresh rotation, and revocation (``Sandbox.oauth`` is the
+:class:`OAuthAuthority` behind them). ``Fault`` describes a misbehaviour to inject on one route.
+``ManualClock`` lets a test move time (awork's 24-hour stop, token expiry); ``serve_forever`` runs
+the sandbox in the foreground for ``awork-tray sandbox``.
 """
 
 from tray_app.sandbox.api import API_PREFIX

@@ -42,6 +42,7 @@ from tray_app.sandbox.wire import (
     revocation_json,
     token_json,
 )
+from tray_app.sandbox.workspace import WorkspaceRoutes
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,18 @@ class AworkApi:
     """
 
     def __init__(
-        self, seed: Seed, world: TimerWorld, tokens: TokenGate, oauth: OAuthAuthority
+        self,
+        seed: Seed,
+        world: TimerWorld,
+        tokens: TokenGate,
+        oauth: OAuthAuthority,
+        workspace: WorkspaceRoutes,
     ) -> None:
         self._seed = seed
         self._world = world
         self._tokens = tokens
         self._oauth = oauth
+        self._workspace = workspace
 
     def answer(self, request: Request) -> Answer:
         try:
@@ -181,6 +188,47 @@ class AworkApi:
         check_stop_form(request.body, request.content_type)
         return self._entry(self._world.stop() if self._is_me(user) else None)
 
+    # --- the workspace: tasks, types of work, search, capacity, entry lists and edits ------------
+
+    def _assigned_tasks(self, request: Request, user: str | None) -> Answer:
+        return self._workspace.assigned_tasks(request.query, user)
+
+    def _project_tasks(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.project_tasks(request.query)
+
+    def _private_tasks(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.private_tasks(request.query)
+
+    def _all_available_tasks(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.all_available_tasks(request.query)
+
+    def _task(self, request: Request, task_id: str | None) -> Answer:
+        return self._workspace.task(task_id)
+
+    def _types_of_work(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.types_of_work(request.query)
+
+    def _project_types_of_work(self, request: Request, project_id: str | None) -> Answer:
+        return self._workspace.project_types_of_work(project_id)
+
+    def _capacity(self, request: Request, user: str | None) -> Answer:
+        return self._workspace.capacity(user)
+
+    def _search(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.search(request.query)
+
+    def _time_entries(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.time_entries(request.query)
+
+    def _time_entry(self, request: Request, entry_id: str | None) -> Answer:
+        return self._workspace.time_entry(entry_id)
+
+    def _edit_time_entry(self, request: Request, entry_id: str | None) -> Answer:
+        return self._workspace.edit_time_entry(entry_id, request.body, request.content_type)
+
+    def _settings(self, request: Request, _: str | None) -> Answer:
+        return self._workspace.settings()
+
     # --- signing in -------------------------------------------------------------------------------
 
     def _register(self, request: Request, _: str | None) -> Answer:
@@ -228,6 +276,22 @@ _ROUTES = _routes(
     (f"{_OWNER}/timetracking/pause", {"POST": AworkApi._pause}, False),
     (f"{_OWNER}/timetracking/resume", {"POST": AworkApi._resume}, False),
     (f"{_OWNER}/timetracking/stop", {"POST": AworkApi._stop}, False),
+    (f"{_OWNER}/assignedtasks", {"GET": AworkApi._assigned_tasks}, False),
+    ("/me/projecttasks", {"GET": AworkApi._project_tasks}, False),
+    ("/me/privatetasks", {"GET": AworkApi._private_tasks}, False),
+    ("/me/allavailabletasks", {"GET": AworkApi._all_available_tasks}, False),
+    ("/tasks/(?P<task>[^/]+)", {"GET": AworkApi._task}, False),
+    ("/typeofwork", {"GET": AworkApi._types_of_work}, False),
+    ("/projects/(?P<project>[^/]+)/typeofwork", {"GET": AworkApi._project_types_of_work}, False),
+    ("/users/(?P<user>[^/]+)/capacity", {"GET": AworkApi._capacity}, False),
+    ("/search", {"GET": AworkApi._search}, False),
+    ("/timeentries", {"GET": AworkApi._time_entries}, False),
+    (
+        "/timeentries/(?P<entry>[^/]+)",
+        {"GET": AworkApi._time_entry, "PUT": AworkApi._edit_time_entry},
+        False,
+    ),
+    ("/timetracking/settings", {"GET": AworkApi._settings}, False),
     ("/clientapplications/register", {"POST": AworkApi._register}, True),
     ("/accounts/authorize", {"GET": AworkApi._authorize}, True),
     ("/accounts/token", {"POST": AworkApi._token}, True),
@@ -241,7 +305,7 @@ _ROUTES = _routes(
 
 
 def _match(path: str) -> tuple[_Route, str | None] | None:
-    """The route of ``path`` and its one parameter (``userId``, ``clientId``; None for none)."""
+    """The route of ``path`` and its one parameter (``userId``, ``taskId``…; None for none)."""
     for route in _ROUTES:
         match = route.pattern.match(path)
         if match is not None:

@@ -58,7 +58,7 @@ def _flag(value: object) -> str | None:
     return None if isinstance(value, bool) else "must be true or false."
 
 
-_START_FIELDS: dict[str, _Check] = {
+START_FIELDS: dict[str, _Check] = {
     "timezone": _zone,
     "typeOfWorkId": _uuid,
     "taskId": _uuid,
@@ -70,12 +70,12 @@ _START_FIELDS: dict[str, _Check] = {
 _START_REQUIRED = ("timezone", "typeOfWorkId")
 
 
-def _property(key: str) -> str:
+def property_name(key: str) -> str:
     """awork names properties in validation errors the .NET way: ``TypeOfWorkId``."""
     return key[:1].upper() + key[1:]
 
 
-def _json_object(body: bytes, content_type: str | None) -> dict[str, object]:
+def json_object(body: bytes, content_type: str | None) -> dict[str, object]:
     """Decode a JSON object body; anything else is a refusal like ASP.NET's model binding."""
     if content_type is None or content_type.split(";")[0].strip().lower() != "application/json":
         raise ApiError(415, "unsupported-media-type", "The request body must be application/json.")
@@ -88,13 +88,13 @@ def _json_object(body: bytes, content_type: str | None) -> dict[str, object]:
     return data
 
 
-def _form_errors(
+def form_errors(
     data: Mapping[str, object],
     checks: Mapping[str, _Check],
     form: str,
     *,
     required: tuple[str, ...] = (),
-    name: Callable[[str], str] = _property,
+    name: Callable[[str], str] = property_name,
 ) -> list[tuple[str, str]]:
     """Missing required keys, unknown keys and ill-typed values, as awork lists them."""
     errors = [
@@ -117,8 +117,8 @@ def parse_start_form(body: bytes, content_type: str | None) -> StartForm:
     """The start form, or the 400 awork gives for a missing, unknown or malformed field."""
     if not body:
         raise validation_failed([("", "A request body is required.")])
-    data = _json_object(body, content_type)
-    errors = _form_errors(data, _START_FIELDS, "StartTimeTrackingForm", required=_START_REQUIRED)
+    data = json_object(body, content_type)
+    errors = form_errors(data, START_FIELDS, "StartTimeTrackingForm", required=_START_REQUIRED)
     if errors:
         raise validation_failed(errors)
     return StartForm(
@@ -149,8 +149,8 @@ def check_stop_form(body: bytes, content_type: str | None) -> None:
     if not body:
         return
     unknown = [
-        (_property(key), f"'{key}' is not a property of StopTimeTrackingForm.")
-        for key in _json_object(body, content_type)
+        (property_name(key), f"'{key}' is not a property of StopTimeTrackingForm.")
+        for key in json_object(body, content_type)
     ]
     if unknown:
         raise validation_failed(unknown)
@@ -206,9 +206,9 @@ def parse_registration_form(body: bytes, content_type: str | None) -> Registrati
     """
     if not body:
         raise validation_failed([("", "A request body is required.")])
-    data = _json_object(body, content_type)
+    data = json_object(body, content_type)
     form = "DynamicClientRegistrationEndpointRequest"
-    errors = _form_errors(data, _REGISTRATION_FIELDS, form, name=str)
+    errors = form_errors(data, _REGISTRATION_FIELDS, form, name=str)
     if errors:
         raise validation_failed(errors)
     values: dict[str, Any] = {

@@ -20,11 +20,13 @@ from tray_app.sandbox.api import API_PREFIX, AworkApi, TokenGate
 from tray_app.sandbox.errors import not_found
 from tray_app.sandbox.faults import Fault, FaultBook
 from tray_app.sandbox.forms import StartForm
+from tray_app.sandbox.history import seeded_history
 from tray_app.sandbox.oauth import DEFAULT_TOKEN_LIFETIME, OAuthAuthority
 from tray_app.sandbox.seed import Seed, default_seed
 from tray_app.sandbox.server import RecordedRequest, RequestLog, SandboxHTTPServer
-from tray_app.sandbox.state import Clock, Entry, TimerWorld
+from tray_app.sandbox.state import Clock, Entry, TimerWorld, as_utc
 from tray_app.sandbox.wire import entry_json
+from tray_app.sandbox.workspace import WorkspaceRoutes
 
 
 def _utc_now() -> datetime:
@@ -59,7 +61,8 @@ class OtherClient:
         task = self._seed.task(task_id) if task_id else self._seed.tasks[0]
         if task is None:
             raise not_found(f"No task with the id '{task_id}' exists.")
-        form = StartForm(self._seed.timezone, task.type_of_work_id, task_id=task.id)
+        type_of_work = task.type_of_work_id or self._seed.types_of_work[0].id
+        form = StartForm(self._seed.timezone, type_of_work, task_id=task.id)
         return entry_json(self._world.start(form), self._seed)
 
     def _json(self, entry: Entry | None) -> dict[str, Any] | None:
@@ -67,13 +70,17 @@ class OtherClient:
 
 
 class Sandbox:
-    """A stand-in awork server on 127.0.0.1, seeded with Ada Lovelace and a paused timer.
+    """A stand-in awork server on 127.0.0.1: Ada Lovelace, her workspace, two weeks of entries.
+
+    The history (the person's and a colleague's finished entries) is made from ``clock`` at
+    construction, so "today" is right; the person's paused timer comes last.
 
     Nothing listens until :meth:`start` (or ``with``). ``clock`` returns aware UTC datetimes and
     drives every time the sandbox writes or checks, including the 24-hour stop and the expiry of
-    codes and tokens. ``paused_timer=False`` starts with no time entry at all, so
-    ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the ``expires_in`` (seconds)
-    of access tokens from the OAuth flow; :attr:`token` is a static token that never expires.
+    codes and tokens. ``paused_timer=False`` starts the person with no time entry at all (the
+    colleague's remain), so ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the
+    ``expires_in`` (seconds) of access tokens from the OAuth flow; :attr:`token` is a static token
+    that never expires.
     """
 
     def __init__(
@@ -90,12 +97,20 @@ class Sandbox:
         self.seed: Seed = default_seed()
         clock = clock or _utc_now
         self._clock = clock
-        self._world = TimerWorld(self.seed, clock, paused_timer=paused_timer)
+        own, others = seeded_history(self.seed, as_utc(clock()))
+        self._world = TimerWorld(
+            self.seed,
+            clock,
+            paused_timer=paused_timer,
+            history=own if paused_timer else (),
+            others=others,
+        )
         self._tokens = TokenGate(token)
         self._oauth = OAuthAuthority(clock, token_lifetime=token_lifetime)
         self._faults = FaultBook()
         self._log = RequestLog()
-        self._api = AworkApi(self.seed, self._world, self._tokens, self._oauth)
+        workspace = WorkspaceRoutes(self.seed, self._world, clock)
+        self._api = AworkApi(self.seed, self._world, self._tokens, self._oauth, workspace)
         self.other_client = OtherClient(self._world, self.seed)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from tray_app.sandbox.errors import invalid_operation, not_found
 from tray_app.sandbox.forms import StartForm
-from tray_app.sandbox.seed import Seed, SeedTask
+from tray_app.sandbox.seed import PREVENT_ON_DONE_PROJECTS, Seed, SeedTask
 
 Clock = Callable[[], datetime]
 
@@ -155,12 +155,24 @@ class TimerWorld:
     one when the clock stands still) and ``updated_on = clock()``.
     """
 
-    def __init__(self, seed: Seed, clock: Clock, *, paused_timer: bool = True) -> None:
+    def __init__(
+        self,
+        seed: Seed,
+        clock: Clock,
+        *,
+        paused_timer: bool = True,
+        history: Sequence[Entry] = (),
+        others: Sequence[Entry] = (),
+    ) -> None:
+        """``history``: the person's finished entries, oldest first, all before the paused timer;
+        ``others``: colleagues' entries, seen in ``GET /timeentries`` but never the person's own.
+        """
         self._seed = seed
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: list[Entry] = []
-        self._version = 0
+        self._entries: list[Entry] = list(history)
+        self._others: list[Entry] = list(others)
+        self._version = max((entry.version for entry in (*history, *others)), default=0)
         if paused_timer:
             self._entries.append(self._seeded_paused_entry(self._now()))
 
@@ -174,6 +186,37 @@ class TimerWorld:
         with self._lock:
             self._last(self._now())
             return tuple(self._entries)
+
+    def visible_entries(self) -> tuple[Entry, ...]:
+        """Everyone's entries, as ``GET /timeentries`` lists them before filters and order."""
+        with self._lock:
+            self._last(self._now())
+            return (*self._others, *self._entries)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Anyone's entry by id (any case), as ``GET /timeentries/{id}`` finds it."""
+        wanted = entry_id.lower()
+        return next((item for item in self.visible_entries() if item.id == wanted), None)
+
+    def edit(self, entry_id: str, change: Callable[[Entry, datetime], Entry]) -> Entry:
+        """Apply ``change(entry, now)`` to one of the person's entries and save it, versioned.
+
+        ``change`` raises ApiError to refuse; the entry of someone else is refused here, as awork
+        refuses to edit a colleague's time without the rights to.
+        """
+        wanted = entry_id.lower()
+        with self._lock:
+            now = self._now()
+            self._last(now)
+            if any(item.id == wanted for item in self._others):
+                raise invalid_operation("You can only edit your own time entries.")
+            index = next((i for i, item in enumerate(self._entries) if item.id == wanted), None)
+            if index is None:
+                raise not_found(f"No time entry with the id '{entry_id}' exists.")
+            changed = change(self._entries[index], now)
+            saved = replace(changed, updated_on=now, version=self._next_version(now))
+            self._entries[index] = saved
+            return saved
 
     def start(self, form: StartForm) -> Entry:
         """Stop whatever runs or stands (closing its break), then start a new running entry."""
@@ -240,18 +283,7 @@ class TimerWorld:
 
     def _task_of(self, form: StartForm) -> SeedTask | None:
         """Check the form's ids against the seed the way awork answers unknown ones."""
-        if self._seed.type_of_work(form.type_of_work_id) is None:
-            raise not_found(f"No type of work with the id '{form.type_of_work_id}' exists.")
-        if form.project_id is not None and self._seed.project(form.project_id) is None:
-            raise not_found(f"No project with the id '{form.project_id}' exists.")
-        if form.task_id is None:
-            return None
-        task = self._seed.task(form.task_id)
-        if task is None:
-            raise not_found(f"No task with the id '{form.task_id}' exists.")
-        if form.project_id is not None and form.project_id != task.project_id:
-            raise invalid_operation("The task does not belong to the given project.")
-        return task
+        return check_work(self._seed, form.type_of_work_id, form.task_id, form.project_id)
 
     def _new_entry(self, form: StartForm, task: SeedTask | None, now: datetime) -> Entry:
         return Entry(
@@ -278,7 +310,7 @@ class TimerWorld:
             id=str(uuid.uuid4()),
             user_id=self._seed.user_id,
             timezone=self._seed.timezone,
-            type_of_work_id=task.type_of_work_id,
+            type_of_work_id=task.type_of_work_id or self._seed.types_of_work[0].id,
             task_id=task.id,
             project_id=task.project_id,
             note="Hero section, second draft",
@@ -293,3 +325,33 @@ class TimerWorld:
                 Break(now - timedelta(minutes=2)),
             ),
         )
+
+
+def check_work(
+    seed: Seed, type_of_work_id: str, task_id: str | None, project_id: str | None
+) -> SeedTask | None:
+    """awork's checks of what time is tracked on: the task, if any, for a start or an edit.
+
+    An unknown id is a 404; an archived type of work, a task of another project, or (with the
+    workspace's ``prevent-on-done-projects``) a closed project is awork's 400.
+    """
+    type_of_work = seed.type_of_work(type_of_work_id)
+    if type_of_work is None:
+        raise not_found(f"No type of work with the id '{type_of_work_id}' exists.")
+    if type_of_work.archived:
+        raise invalid_operation(f"The type of work '{type_of_work.name}' is archived.")
+    project = seed.project(project_id) if project_id is not None else None
+    if project_id is not None and project is None:
+        raise not_found(f"No project with the id '{project_id}' exists.")
+    task = seed.task(task_id) if task_id is not None else None
+    if task_id is not None and task is None:
+        raise not_found(f"No task with the id '{task_id}' exists.")
+    if task is not None and project_id is not None and project_id != task.project_id:
+        raise invalid_operation("The task does not belong to the given project.")
+    if task is not None and task.project_id is not None:
+        project = seed.project(task.project_id)
+    if project is not None and project.is_closed and seed.setting(PREVENT_ON_DONE_PROJECTS):
+        raise invalid_operation(
+            f"Time cannot be tracked on the project '{project.name}': it is closed."
+        )
+    return task

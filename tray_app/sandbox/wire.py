@@ -7,6 +7,7 @@ cope with all of it, so the sandbox reproduces each of these habits here and now
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from tray_app.sandbox.seed import Seed, SeedProject, SeedTask, SeedTypeOfWork
 from tray_app.sandbox.state import Break, Entry, ticks
 
 _USER_CREATED = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+_STATUS_NAMESPACE = uuid.UUID("0f6b2e7d-91c4-4a53-b8d2-6e1f3a9c5b07")
 
 
 def utc_instant(moment: datetime) -> str:
@@ -65,21 +67,48 @@ def _type_of_work_json(type_of_work: SeedTypeOfWork) -> dict[str, Any]:
         "id": type_of_work.id,
         "name": type_of_work.name,
         "icon": type_of_work.icon,
-        "isArchived": False,
+        "isArchived": type_of_work.archived,
     }
 
 
-def _user_json(seed: Seed) -> dict[str, Any]:
+_STATUS_NAMES = {
+    "todo": "To do",
+    "progress": "In progress",
+    "review": "Review",
+    "stuck": "Stuck",
+    "done": "Done",
+    "not-started": "Not started",
+    "closed": "Closed",
+}
+
+
+def status_id(kind: str, status: str) -> str:
+    """A stable id per status, as a workspace's statuses have (``task``/``project`` kinds)."""
+    return str(uuid.uuid5(_STATUS_NAMESPACE, f"{kind}:{status}"))
+
+
+def status_json(kind: str, status: str) -> dict[str, Any]:
+    """``NestedStatusModel``/``NestedTaskStatusModel``: the fields both share."""
     return {
-        "id": seed.user_id,
-        "firstName": seed.first_name,
-        "lastName": seed.last_name,
+        "id": status_id(kind, status),
+        "name": _STATUS_NAMES.get(status, status),
+        "type": status,
+    }
+
+
+def user_json(seed: Seed, user_id: str | None = None) -> dict[str, Any]:
+    """The nested user of an entry: the person's own, or a colleague's by ``user_id``."""
+    user = seed.user(user_id or seed.user_id) or seed.users[0]
+    return {
+        "id": user.id,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
         "hasImage": False,
         "isExternal": False,
     }
 
 
-def _project_json(project: SeedProject, seed: Seed) -> dict[str, Any]:
+def project_json(project: SeedProject, seed: Seed) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": project.id,
         "name": project.name,
@@ -90,6 +119,7 @@ def _project_json(project: SeedProject, seed: Seed) -> dict[str, Any]:
         "isExternal": False,
         "isBillableByDefault": project.billable_by_default,
         "createdBy": seed.user_id,
+        "projectStatus": {**status_json("project", project.status), "isArchived": False},
     }
     if project.company is not None:
         company = project.company
@@ -98,20 +128,25 @@ def _project_json(project: SeedProject, seed: Seed) -> dict[str, Any]:
 
 
 def _task_json(task: SeedTask, seed: Seed) -> dict[str, Any]:
+    """``TaskModelForTimeTrackings``; a task without a type of work leaves the key out."""
     body: dict[str, Any] = {
         "id": task.id,
         "name": task.name,
-        "baseType": "projecttask",
+        "baseType": task.base_type,
         "taskIdentifier": task.task_identifier,
-        "typeOfWorkId": task.type_of_work_id,
+        "taskStatusId": status_id("task", task.status),
+        "taskStatus": status_json("task", task.status),
         "projectId": task.project_id,
         "createdBy": seed.user_id,
         "correlationId": task.id,
-        "assignees": [{"id": seed.user_id}],  # not in the schema; real answers carry it
+        # not in the schema; real answers carry it
+        "assignees": [{"id": user_id} for user_id in task.assignee_ids],
     }
-    project = seed.project(task.project_id)
+    if task.type_of_work_id is not None:
+        body["typeOfWorkId"] = task.type_of_work_id
+    project = seed.project(task.project_id) if task.project_id else None
     if project is not None:
-        body["project"] = _project_json(project, seed)
+        body["project"] = project_json(project, seed)
     return body
 
 
@@ -123,7 +158,7 @@ def _nested_json(entry: Entry, seed: Seed) -> dict[str, Any]:
     nested = {
         "typeOfWork": type_of_work and _type_of_work_json(type_of_work),
         "task": task and _task_json(task, seed),
-        "project": project and _project_json(project, seed),
+        "project": project and project_json(project, seed),
     }
     return {key: value for key, value in nested.items() if value}
 
@@ -149,7 +184,7 @@ def entry_json(entry: Entry, seed: Seed) -> dict[str, Any]:
         "updatedBy": entry.user_id,
         "updatedOn": utc_instant(entry.updated_on),
         **_nested_json(entry, seed),
-        "user": _user_json(seed),
+        "user": user_json(seed, entry.user_id),
         "breaks": [_break_json(item) for item in entry.breaks],
         "resourceVersion": entry.version,
         "isExternal": False,
