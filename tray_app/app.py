@@ -99,7 +99,6 @@ class TrayApplication(QObject):
         self.settings = settings
         self.account = account
         self._session = Worker(self, max_threads=1)
-        self._session.finished.connect(self.on_session_finished)
         self._cancel_sign_in = threading.Event()
         self._session_busy: str | None = None
         self._person_line = ""
@@ -220,8 +219,8 @@ class TrayApplication(QObject):
             view.show_person(self._person_line)
         log.info("signed in as %s", person.display_name)
 
-    @Slot(str)
-    def on_controller_connection_changed(self, connection: str) -> None:
+    @Slot(object)
+    def on_controller_connection_changed(self, connection: Connection) -> None:
         was_signed_out, self._signed_out = self._signed_out, connection == Connection.SIGNED_OUT
         if self._signed_out and not was_signed_out:
             self._person_line = ""
@@ -242,7 +241,7 @@ class TrayApplication(QObject):
             return
         self._cancel_sign_in.clear()
         self._session_busy = SIGN_IN
-        self._session.submit(SIGN_IN, self._sign_in)
+        self._session.submit(self._sign_in, self._on_signed_in)
         self._show_account_items()
 
     def _sign_in(self) -> object:
@@ -255,26 +254,26 @@ class TrayApplication(QObject):
             return
         self._session_busy = SIGN_OUT
         self.controller.pause_polling()
-        self._session.submit(SIGN_OUT, self.account.sign_out)
+        self._session.submit(self.account.sign_out, self._on_signed_out)
         self._show_account_items()
 
-    @Slot(object)
-    def on_session_finished(self, outcome: Outcome) -> None:
-        if outcome.job == SIGN_IN:
-            self._session_busy = None
-            if outcome.error is not None:
-                self._notify(self.tr("Sign-in failed"), str(outcome.error), True)
-            else:
-                self.controller.signed_in()
+    def _on_signed_in(self, outcome: Outcome[object]) -> None:
+        self._session_busy = None
+        if outcome.error is not None:
+            self._notify(self.tr("Sign-in failed"), str(outcome.error), True)
         else:
-            # Still "signing out" while the controller goes quiet: the person chose this, so
-            # it is not announced as awork ending the sign-in.
-            self.controller.signed_out()
-            self._session_busy = None
-            if outcome.error is not None:
-                self._notify(self.tr("Sign-out"), str(outcome.error), True)
-            else:
-                self._notify(self.tr("Signed out"), str(outcome.value), False)
+            self.controller.signed_in()
+        self._show_account_items()
+
+    def _on_signed_out(self, outcome: Outcome[str]) -> None:
+        # Still "signing out" while the controller goes quiet: the person chose this, so
+        # it is not announced as awork ending the sign-in.
+        self.controller.signed_out()
+        self._session_busy = None
+        if outcome.error is not None:
+            self._notify(self.tr("Sign-out"), str(outcome.error), True)
+        else:
+            self._notify(self.tr("Signed out"), str(outcome.value), False)
         self._show_account_items()
 
     @Slot(str, str, bool)

@@ -38,12 +38,7 @@ class Presenter(QObject):
         self.tick.setSingleShot(True)
         self.tick.setTimerType(Qt.TimerType.PreciseTimer)
         self.tick.timeout.connect(self.on_tick_timeout)
-        for signal in (
-            controller.snapshot_changed,
-            controller.connection_changed,
-            controller.pending_changed,
-        ):
-            signal.connect(self.on_controller_changed)
+        controller.changed.connect(self.on_controller_changed)
 
     def add_view(self, view: View) -> None:
         self._views.append(view)
