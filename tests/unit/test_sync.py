@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -254,3 +256,18 @@ def test_a_sign_out_forgets_the_timer_and_asks_nothing(
     assert policy.snapshot is None and policy.connection is Connection.SIGNED_OUT
     policy.signed_in()
     assert not policy.signed_out
+
+
+def test_the_policy_and_the_action_table_import_without_qt_or_httpx() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['PySide6'] = None\n"
+        "sys.modules['httpx'] = None\n"
+        "import tray_app.core.sync, tray_app.core.actions\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'httpx', 'shiboken'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['PySide6', 'httpx']"  # only the blocked placeholders
