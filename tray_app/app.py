@@ -188,7 +188,7 @@ class TrayApplication(QObject):
             view.show_account(
                 can_sign_in=self.account is not None and signed_out,
                 can_sign_out=self.account is not None and not signed_out,
-                busy=self.session.state,
+                session=self.session.state,
             )
 
     def _views(self) -> list[View]:

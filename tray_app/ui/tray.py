@@ -174,8 +174,8 @@ class TrayIcon(QObject):
         """Who is signed in, and to which workspace; nothing when signed out."""
         show_line(self.person, text)
 
-    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: SessionState) -> None:
-        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
+    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, session: SessionState) -> None:
+        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, session)
 
     def icon(self) -> QIcon:
         return self.tray.icon()

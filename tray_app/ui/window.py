@@ -77,8 +77,8 @@ class StatusWindow(QWidget):
     def show_person(self, text: str) -> None:
         show_line(self.person, text)
 
-    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: SessionState) -> None:
-        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
+    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, session: SessionState) -> None:
+        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, session)
 
     def notify(self, title: str, text: str, *, warning: bool = False) -> None:
         """Without a tray there are no balloons: the latest message is shown in the window."""
