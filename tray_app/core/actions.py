@@ -11,10 +11,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tray_app.awork.models import StartForm, TimeTracking
 from tray_app.core.timer import Snapshot, TimerState
+
+if TYPE_CHECKING:  # only annotations: the tray's first screen (its menu) loads no pydantic
+    from tray_app.awork.models import StartForm, TimeTracking
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class TimerCalls(Protocol):
 
 
 Timezone = Callable[[], str]
-Send = Callable[[TimerCalls, Snapshot, Timezone], TimeTracking | None]
+Send = Callable[[TimerCalls, Snapshot, Timezone], "TimeTracking | None"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def start_form(last: Snapshot, timezone: str) -> StartForm | None:
     """The form that starts ``last``'s task again, or None when awork would need more."""
     if not last.type_of_work_id:
         return None
+    from tray_app.awork.models import StartForm  # sent long after the first screen
     return StartForm(
         timezone=timezone,
         type_of_work_id=last.type_of_work_id,

@@ -12,12 +12,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from tray_app.core.sync import Connection
-from tray_app.ui.controller import TimerController
 from tray_app.ui.worker import Outcome, Worker
+
+if TYPE_CHECKING:  # the menu shows SessionState before the icon; the controller loads httpx
+    from tray_app.ui.controller import TimerController
 
 log = logging.getLogger(__name__)
 
