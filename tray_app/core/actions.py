@@ -69,6 +69,7 @@ def start_form(last: Snapshot, timezone: str) -> StartForm | None:
     if not last.type_of_work_id:
         return None
     from tray_app.awork.models import StartForm  # sent long after the first screen
+
     return StartForm(
         timezone=timezone,
         type_of_work_id=last.type_of_work_id,
