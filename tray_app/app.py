@@ -21,19 +21,21 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tray_app import logs
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import UserAndWorkspace
+from tray_app.core.actions import Action
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
+from tray_app.core.sync import Connection
 from tray_app.core.timer import Clock, utc_now
 from tray_app.core.translation import fill
 from tray_app.ui.controller import TimerController
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
+from tray_app.ui.session import Account, Session, SessionState
 from tray_app.ui.single_instance import SHOW, SingleInstance
 from tray_app.ui.sleep_watch import SleepWatch
 from tray_app.ui.tray import TrayIcon
-from tray_app.ui.view_model import Connection
-from tray_app.ui.worker import Outcome, Worker
+from tray_app.ui.view import View, connect_requests
 
 if TYPE_CHECKING:
     import ssl
@@ -54,22 +56,6 @@ FALLBACK_WEB_URL = "https://app.awork.com"
 
 def open_in_browser(url: str) -> None:
     QDesktopServices.openUrl(QUrl(url))
-
-
-@dataclass(frozen=True)
-class Account:
-    """How the tray signs the person in and out; both block, so they run off the GUI thread.
-
-    ``sign_in(cancel)`` returns when the browser came back (or raises an awork error);
-    ``sign_out()`` returns the line to show.
-    """
-
-    sign_in: Callable[[threading.Event], object]
-    sign_out: Callable[[], str]
-
-
-SIGN_IN = "sign-in"
-SIGN_OUT = "sign-out"
 
 
 class TrayApplication(QObject):
@@ -98,13 +84,8 @@ class TrayApplication(QObject):
         self.client = client
         self.settings = settings
         self.account = account
-        self._session = Worker(self, max_threads=1)
-        self._session.finished.connect(self.on_session_finished)
-        self._cancel_sign_in = threading.Event()
-        self._session_busy: str | None = None
         self._person_line = ""
         self._reported_unexpected = False
-        self._signed_out = False
         self.message.connect(self.on_message)
         self._open_url = open_url
         self._tray_wait_left_ms = tray_wait_ms
@@ -133,6 +114,12 @@ class TrayApplication(QObject):
         self.controller.connection_back.connect(self.notifier.on_controller_connection_back)
         self.controller.person_changed.connect(self.on_controller_person_changed)
         self.controller.connection_changed.connect(self.on_controller_connection_changed)
+        self.session = Session(account, self.controller, parent=self)
+        self.session.state_changed.connect(self.on_session_state_changed)
+        self.session.ended_by_awork.connect(self.on_session_ended_by_awork)
+        self.session.sign_in_failed.connect(self.on_session_sign_in_failed)
+        self.session.signed_out.connect(self.on_session_signed_out)
+        self.session.sign_out_failed.connect(self.on_session_sign_out_failed)
         self._connect_view(self.tray)
         self._tray_timer = QTimer(self)
         self._tray_timer.setInterval(TRAY_RETRY_MS)
@@ -147,24 +134,23 @@ class TrayApplication(QObject):
 
     def shutdown(self) -> None:
         """Stop timers, finish calls under way, then let go of the network."""
-        self._cancel_sign_in.set()
-        self._session.shutdown()
+        self.session.shutdown()
         self._tray_timer.stop()
         self.presenter.tick.stop()
         self.tray.hide()
         self.controller.shutdown()
         self.client.close()
 
-    def _connect_view(self, view: TrayIcon | StatusWindow) -> None:
+    @property
+    def _session_busy(self) -> SessionState | None:
+        """The sign-in or sign-out under way, if any (the stateful test prints it)."""
+        return self.session.state if self.session.state.busy else None
+
+    def _connect_view(self, view: View) -> None:
         self.presenter.add_view(view)
-        view.open_web_requested.connect(self.on_view_open_web_requested)
-        view.settings_requested.connect(self.on_view_settings_requested)
-        view.sign_in_requested.connect(self.on_view_sign_in_requested)
-        view.sign_out_requested.connect(self.on_view_sign_out_requested)
-        view.log_folder_requested.connect(self.on_view_log_folder_requested)
+        connect_requests(view.requests, self)
         view.show_person(self._person_line)
         self._show_account_items()
-        view.quit_requested.connect(self.on_view_quit_requested)
 
     def _show_tray_if_available(self) -> bool:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -202,10 +188,10 @@ class TrayApplication(QObject):
             view.show_account(
                 can_sign_in=self.account is not None and signed_out,
                 can_sign_out=self.account is not None and not signed_out,
-                busy=self._session_busy,
+                session=self.session.state,
             )
 
-    def _views(self) -> list[TrayIcon | StatusWindow]:
+    def _views(self) -> list[View]:
         return [self.tray] if self.window is None else [self.tray, self.window]
 
     @Slot(object)
@@ -220,62 +206,59 @@ class TrayApplication(QObject):
             view.show_person(self._person_line)
         log.info("signed in as %s", person.display_name)
 
-    @Slot(str)
-    def on_controller_connection_changed(self, connection: str) -> None:
-        was_signed_out, self._signed_out = self._signed_out, connection == Connection.SIGNED_OUT
-        if self._signed_out and not was_signed_out:
+    @Slot(object)
+    def on_controller_connection_changed(self, connection: Connection) -> None:
+        if connection is Connection.SIGNED_OUT and self._person_line:
             self._person_line = ""
             for view in self._views():
                 view.show_person("")
-            if self._session_busy != SIGN_OUT:
-                # awork ended the sign-in (a refused refresh): say it once, keep everything else.
-                self._notify(
-                    self.tr("Signed out of awork"),
-                    self.tr("Choose Sign in from the awork Tray menu to go on."),
-                    True,
-                )
-        self._show_account_items()
-
-    @Slot()
-    def on_view_sign_in_requested(self) -> None:
-        if self.account is None or self._session_busy:
-            return
-        self._cancel_sign_in.clear()
-        self._session_busy = SIGN_IN
-        self._session.submit(SIGN_IN, self._sign_in)
-        self._show_account_items()
-
-    def _sign_in(self) -> object:
-        assert self.account is not None
-        return self.account.sign_in(self._cancel_sign_in)
-
-    @Slot()
-    def on_view_sign_out_requested(self) -> None:
-        if self.account is None or self._session_busy:
-            return
-        self._session_busy = SIGN_OUT
-        self.controller.pause_polling()
-        self._session.submit(SIGN_OUT, self.account.sign_out)
         self._show_account_items()
 
     @Slot(object)
-    def on_session_finished(self, outcome: Outcome) -> None:
-        if outcome.job == SIGN_IN:
-            self._session_busy = None
-            if outcome.error is not None:
-                self._notify(self.tr("Sign-in failed"), str(outcome.error), True)
-            else:
-                self.controller.signed_in()
-        else:
-            # Still "signing out" while the controller goes quiet: the person chose this, so
-            # it is not announced as awork ending the sign-in.
-            self.controller.signed_out()
-            self._session_busy = None
-            if outcome.error is not None:
-                self._notify(self.tr("Sign-out"), str(outcome.error), True)
-            else:
-                self._notify(self.tr("Signed out"), str(outcome.value), False)
+    def on_session_state_changed(self, state: SessionState) -> None:
         self._show_account_items()
+
+    @Slot()
+    def on_session_ended_by_awork(self) -> None:
+        # awork ended the sign-in (a refused refresh): say it once, keep everything else.
+        self._notify(
+            self.tr("Signed out of awork"),
+            self.tr("Choose Sign in from the awork Tray menu to go on."),
+            True,
+        )
+
+    @Slot(str)
+    def on_session_sign_in_failed(self, line: str) -> None:
+        self._notify(self.tr("Sign-in failed"), line, True)
+
+    @Slot(str)
+    def on_session_signed_out(self, line: str) -> None:
+        self._notify(self.tr("Signed out"), line, False)
+
+    @Slot(str)
+    def on_session_sign_out_failed(self, line: str) -> None:
+        self._notify(self.tr("Sign-out"), line, True)
+
+    @Slot()
+    def on_view_sign_in_requested(self) -> None:
+        self.session.sign_in()
+
+    @Slot()
+    def on_view_sign_out_requested(self) -> None:
+        self.session.sign_out()
+
+    @Slot(object)
+    def on_view_action_requested(self, action: Action) -> None:
+        self.controller.request(action)
+
+    @Slot()
+    def on_view_refresh_requested(self) -> None:
+        self.controller.poll_now()
+
+    @Slot()
+    def on_view_looked_at(self) -> None:
+        self.controller.poll_if_stale()
+        self.presenter.update()
 
     @Slot(str, str, bool)
     def on_message(self, title: str, text: str, warning: bool) -> None:

@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
 def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
     """Read the timer, act when the command applies to its state, and print the outcome."""
-    from tray_app.core.actions import RULES, Action
+    from tray_app.core.actions import RULES, Action, send
     from tray_app.core.timer import Snapshot, utc_now
 
     with _client(args.base_url) as client:
@@ -245,7 +245,7 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
             return EXIT_OK
         if snapshot.state not in rule.acts_on:
             raise CommandError(f"{rule.nothing}.", EXIT_REFUSED)
-        entry = _call(getattr(client, command))
+        entry = _call(lambda: send(action, client, snapshot))
         if entry is None:
             # awork found nothing to act on after all: the timer changed between our two calls.
             raise CommandError(f"{rule.nothing} (it changed meanwhile).", EXIT_REFUSED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tray_app.awork.models import TimeTracking
+from tray_app.core.actions import Action
 from tray_app.core.changes import changes_between
 from tray_app.core.settings import NotificationSettings
 from tray_app.core.timer import Snapshot
@@ -50,7 +51,7 @@ def test_failed_actions_are_announced_unless_turned_off(qtbot: QtBot) -> None:
     shown: list[tuple[str, str, bool]] = []
     settings = NotificationSettings()
     notifier = Notifier(lambda *args: shown.append(args), settings)
-    notifier.on_controller_action_failed("start-again", "awork refused the request.")
+    notifier.on_controller_action_failed(Action.START_AGAIN, "awork refused the request.")
     settings.action_failed = False
-    notifier.on_controller_action_failed("resume", "Could not reach awork; nothing changed.")
+    notifier.on_controller_action_failed(Action.RESUME, "Could not reach awork; nothing changed.")
     assert shown == [("Could not start again", "awork refused the request.", True)]

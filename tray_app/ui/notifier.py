@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Slot
 
 from tray_app import APP_NAME
 from tray_app.core.actions import Action
-from tray_app.core.changes import Change
+from tray_app.core.changes import Change, ChangeKind
 from tray_app.core.settings import NotificationSettings
 from tray_app.core.translation import QT_TRANSLATE_NOOP
 
@@ -23,6 +23,17 @@ _FAILED_TITLES = {
     Action.PAUSE: QT_TRANSLATE_NOOP("Notifier", "Could not pause"),
     Action.STOP: QT_TRANSLATE_NOOP("Notifier", "Could not stop"),
     Action.START_AGAIN: QT_TRANSLATE_NOOP("Notifier", "Could not start again"),
+}
+
+# Which setting turns each kind of change's notification on.
+_WANTED: dict[ChangeKind, Callable[[NotificationSettings], bool]] = {
+    ChangeKind.STARTED: lambda wanted: wanted.started,
+    ChangeKind.PAUSED: lambda wanted: wanted.paused,
+    ChangeKind.RESUMED: lambda wanted: wanted.resumed,
+    ChangeKind.STOPPED: lambda wanted: wanted.stopped,
+    ChangeKind.AUTO_STOPPED: lambda wanted: wanted.auto_stopped,
+    ChangeKind.SWITCHED: lambda wanted: wanted.switched,
+    ChangeKind.TASK_CHANGED: lambda wanted: wanted.task_changed,
 }
 
 
@@ -44,7 +55,7 @@ class Notifier(QObject):
         if key in self._seen:
             return
         self._seen.append(key)
-        if not getattr(self.settings, str(change.kind), True):
+        if not _WANTED[change.kind](self.settings):
             log.debug("notification for %s is turned off", change.kind)
             return
         self._show(APP_NAME, change.describe(self._translate_change), False)
@@ -65,11 +76,11 @@ class Notifier(QObject):
                 APP_NAME, self.tr("awork can be reached again; the timer is up to date."), False
             )
 
-    @Slot(str, str)
-    def on_controller_action_failed(self, action: str, message: str) -> None:
+    @Slot(object, str)
+    def on_controller_action_failed(self, action: Action, message: str) -> None:
         if self.settings.action_failed:
             self._show(
-                QCoreApplication.translate("Notifier", _FAILED_TITLES[Action(action)]),
+                QCoreApplication.translate("Notifier", _FAILED_TITLES[action]),
                 message,
                 True,
             )

@@ -1,5 +1,8 @@
 """Keeps the views (tray, or the fallback window) showing the controller's state.
 
+It renders once per change the controller publishes and only passes a view a display that
+differs from the last one.
+
 It ticks once a second while the timer runs, and not at all otherwise: elapsed time is computed
 from timestamps on each tick, so a late or skipped tick is never wrong, only late.
 """
@@ -7,24 +10,19 @@ from timestamps on each tick, so a late or skipped tick is never wrong, only lat
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
-from tray_app.core.actions import Action
 from tray_app.core.timer import Clock, TimerState, utc_now
 from tray_app.ui.controller import TimerController
+from tray_app.ui.view import View
 from tray_app.ui.view_model import TimerDisplay, present
 
 log = logging.getLogger(__name__)
 
 
-class View(Protocol):
-    def show_display(self, display: TimerDisplay) -> None: ...
-
-
 class Presenter(QObject):
-    """Renders on every change and on each tick; forwards the views' requests."""
+    """Renders on every change and on each tick."""
 
     def __init__(
         self, controller: TimerController, clock: Clock = utc_now, parent: QObject | None = None
@@ -38,23 +36,10 @@ class Presenter(QObject):
         self.tick.setSingleShot(True)
         self.tick.setTimerType(Qt.TimerType.PreciseTimer)
         self.tick.timeout.connect(self.on_tick_timeout)
-        for signal in (
-            controller.snapshot_changed,
-            controller.connection_changed,
-            controller.pending_changed,
-        ):
-            signal.connect(self.on_controller_changed)
+        controller.changed.connect(self.on_controller_changed)
 
     def add_view(self, view: View) -> None:
         self._views.append(view)
-        for name, slot in (
-            ("action_requested", self.on_view_action_requested),
-            ("refresh_requested", self.on_view_refresh_requested),
-            ("menu_opening", self.on_view_menu_opening),
-        ):
-            signal = getattr(view, name, None)
-            if signal is not None:
-                signal.connect(slot)
         view.show_display(self._present())
 
     def update(self) -> None:
@@ -93,17 +78,4 @@ class Presenter(QObject):
 
     @Slot()
     def on_controller_changed(self) -> None:
-        self.update()
-
-    @Slot(str)
-    def on_view_action_requested(self, action: str) -> None:
-        self._controller.request(Action(action))
-
-    @Slot()
-    def on_view_refresh_requested(self) -> None:
-        self._controller.poll_now()
-
-    @Slot()
-    def on_view_menu_opening(self) -> None:
-        self._controller.poll_if_stale()
         self.update()

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QSystemTrayIcon
 from tray_app.core.actions import Action
 from tray_app.core.translation import QT_TRANSLATE_NOOP
 from tray_app.ui.icons import IconSet
+from tray_app.ui.session import SessionState
+from tray_app.ui.view import ViewRequests
 from tray_app.ui.view_model import TimerDisplay
 
 log = logging.getLogger(__name__)
@@ -68,46 +70,40 @@ def show_account_controls(
     sign_out: QAction | QAbstractButton,
     can_sign_in: bool,
     can_sign_out: bool,
-    busy: str | None,
+    session: SessionState,
 ) -> None:
     """Sign in / Sign out items (menu actions or buttons) for the account's current state."""
-    sign_in.setVisible(can_sign_in or busy == "sign-in")
+    busy = session.busy
+    sign_in.setVisible(can_sign_in or session is SessionState.SIGNING_IN)
     sign_in.setText(menu_text("signing_in" if busy else "sign_in"))
-    sign_in.setEnabled(busy is None)
-    sign_out.setVisible(can_sign_out or busy == "sign-out")
+    sign_in.setEnabled(not busy)
+    sign_out.setVisible(can_sign_out or session is SessionState.SIGNING_OUT)
     sign_out.setText(menu_text("signing_out" if busy else "sign_out"))
-    sign_out.setEnabled(busy is None)
+    sign_out.setEnabled(not busy)
+
+
+def action_of(sender: QObject | None, items: Mapping[Action, QObject]) -> Action | None:
+    """Which action ``sender`` (a menu item or a button) stands for."""
+    return next((action for action, item in items.items() if item is sender), None)
 
 
 class TrayIcon(QObject):
-    """The icon in the panel and its menu.
+    """The icon in the panel and its menu; what the person asks for goes out through
+    :attr:`requests` (the contract it shares with the fallback window).
 
     Signals:
-        action_requested(str): an :class:`Action` was clicked.
-        refresh_requested(): "Refresh now".
-        open_web_requested(): "Open in awork".
-        settings_requested(): "Settings…".
-        sign_in_requested(), sign_out_requested(): "Sign in…", "Sign out".
-        log_folder_requested(): "Open log folder".
-        quit_requested(): "Quit".
-        menu_opening(): the menu is about to show (time to refresh what it says).
+        menu_opening(): the menu is about to show (also ``requests.looked_at``).
         menu_closed(): the menu was hidden.
     """
 
-    action_requested = Signal(str)
-    refresh_requested = Signal()
-    open_web_requested = Signal()
-    settings_requested = Signal()
-    sign_in_requested = Signal()
-    sign_out_requested = Signal()
-    log_folder_requested = Signal()
-    quit_requested = Signal()
     menu_opening = Signal()
     menu_closed = Signal()
 
     def __init__(self, icons: IconSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._icons = icons
+        self._requests = ViewRequests(self)
+        asks = self._requests
         self._display: TimerDisplay | None = None
         self.menu = QMenu()
         self.menu.setToolTipsVisible(True)
@@ -122,31 +118,35 @@ class TrayIcon(QObject):
         self.actions: dict[Action, QAction] = {}
         for action in Action:
             item = self.menu.addAction("")
-            item.setData(str(action))
             item.triggered.connect(self.on_action_triggered)
             self.actions[action] = item
         self.menu.addSeparator()
         self.open_web = self.menu.addAction(menu_text("open_web"))
-        self.open_web.triggered.connect(self.open_web_requested)
+        self.open_web.triggered.connect(asks.open_web_requested)
         self.refresh = self.menu.addAction(menu_text("refresh"))
-        self.refresh.triggered.connect(self.refresh_requested)
+        self.refresh.triggered.connect(asks.refresh_requested)
         self.settings = self.menu.addAction(menu_text("settings"))
-        self.settings.triggered.connect(self.settings_requested)
+        self.settings.triggered.connect(asks.settings_requested)
         self.sign_in = self.menu.addAction(menu_text("sign_in"))
-        self.sign_in.triggered.connect(self.sign_in_requested)
+        self.sign_in.triggered.connect(asks.sign_in_requested)
         self.sign_out = self.menu.addAction(menu_text("sign_out"))
-        self.sign_out.triggered.connect(self.sign_out_requested)
+        self.sign_out.triggered.connect(asks.sign_out_requested)
         self.log_folder = self.menu.addAction(menu_text("log_folder"))
-        self.log_folder.triggered.connect(self.log_folder_requested)
+        self.log_folder.triggered.connect(asks.log_folder_requested)
         self.menu.addSeparator()
         self.quit = self.menu.addAction(menu_text("quit"))
-        self.quit.triggered.connect(self.quit_requested)
+        self.quit.triggered.connect(asks.quit_requested)
         self.menu.aboutToShow.connect(self.on_menu_about_to_show)
         self.menu.aboutToHide.connect(self.menu_closed)
+        self.menu_opening.connect(asks.looked_at)
 
         self.tray = QSystemTrayIcon(self)
         self.tray.setContextMenu(self.menu)
         self.tray.activated.connect(self.on_tray_activated)
+
+    @property
+    def requests(self) -> ViewRequests:
+        return self._requests
 
     @property
     def menu_open(self) -> bool:
@@ -174,8 +174,8 @@ class TrayIcon(QObject):
         """Who is signed in, and to which workspace; nothing when signed out."""
         show_line(self.person, text)
 
-    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, busy: str | None) -> None:
-        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, busy)
+    def show_account(self, *, can_sign_in: bool, can_sign_out: bool, session: SessionState) -> None:
+        show_account_controls(self.sign_in, self.sign_out, can_sign_in, can_sign_out, session)
 
     def icon(self) -> QIcon:
         return self.tray.icon()
@@ -195,9 +195,9 @@ class TrayIcon(QObject):
 
     @Slot()
     def on_action_triggered(self) -> None:
-        sender = self.sender()
-        if isinstance(sender, QAction):
-            self.action_requested.emit(str(sender.data()))
+        action = action_of(self.sender(), self.actions)
+        if action is not None:
+            self._requests.action_requested.emit(action)
 
     @Slot()
     def on_menu_about_to_show(self) -> None:

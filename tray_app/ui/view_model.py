@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication
 
 from tray_app import APP_NAME
-from tray_app.core.actions import Action, can
+from tray_app.core.actions import Action, applies
+from tray_app.core.sync import Connection
 from tray_app.core.timer import Snapshot, TimerState, state_line
 from tray_app.core.translation import QT_TRANSLATE_NOOP, fill
 from tray_app.ui.icons import IconKind
 
-
-class Connection(StrEnum):
-    """How the last exchange with awork went, beside the timer's own state."""
-
-    CONNECTING = "connecting"
-    ONLINE = "online"
-    OFFLINE = "offline"
-    SIGNED_OUT = "signed-out"
-    ERROR = "error"
+__all__ = ["Connection", "ItemDisplay", "TimerDisplay", "present", "timer_line"]
 
 
 @dataclass(frozen=True)
@@ -131,9 +123,7 @@ def present(
         if action in pending:
             items[action] = ItemDisplay(_tr(busy_text), enabled=False)
         else:
-            enabled = usable and not pending and can(action, state)
-            if action is Action.START_AGAIN and (snapshot is None or not snapshot.type_of_work_id):
-                enabled = False
+            enabled = usable and not pending and applies(action, snapshot)
             items[action] = ItemDisplay(_tr(idle_text), enabled)
     return TimerDisplay(
         icon=icon,
