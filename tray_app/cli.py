@@ -216,6 +216,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
         return run_tray(
             base_url=args.base_url,
+            token=os.environ.get(TOKEN_ENV),
             demo=args.demo,
             sandbox_port=args.sandbox_port,
             verbose=args.verbose,
