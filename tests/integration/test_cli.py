@@ -581,3 +581,63 @@ def test_the_sandbox_command_on_a_busy_port_says_so_in_one_line(tmp_path: Path) 
     assert run.out == ""
     assert len(run.err.splitlines()) == 1
     assert port in run.err
+
+
+# --- plain http only for this machine ---------------------------------------------------------
+
+ELSEWHERE = "http://example.invalid/api/v1"
+
+
+@pytest.fixture
+def sandbox_as_proxy(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox as the HTTP proxy: whatever is sent in clear to another host lands in its log."""
+    for name in ("ALL_PROXY", "NO_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    proxy = sandbox.url.removesuffix("/api/v1")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    return sandbox
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--json"),
+        ("resume",),
+        ("sign-out",),
+        ("sign-in", "--no-browser", "--port", "0"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_plain_http_to_another_host_is_refused_and_nothing_is_sent(
+    sandbox_as_proxy: Sandbox, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    run = cli(capsys, *args, "--base-url", ELSEWHERE)
+
+    assert run.code == 2
+    assert "https is required for example.invalid" in run.err.splitlines()[-1]
+    assert run.out == ""
+    assert sandbox_as_proxy.requests == []
+
+
+def test_plain_http_to_another_host_in_the_environment_is_refused(
+    sandbox_as_proxy: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWORK_BASE_URL", ELSEWHERE)
+
+    run = cli(capsys, "status")
+
+    assert run.code == 2
+    assert "AWORK_BASE_URL: https is required for example.invalid" in run.err.splitlines()[-1]
+    assert sandbox_as_proxy.requests == []
+
+
+def test_the_tray_refuses_plain_http_to_another_host_before_it_starts(
+    sandbox_as_proxy: Sandbox, tmp_path: Path
+) -> None:
+    run = run_process("--base-url", ELSEWHERE, cwd=tmp_path)
+
+    assert run.code == 2
+    assert "https is required for example.invalid" in run.err.splitlines()[-1]
+    assert sandbox_as_proxy.requests == []
