@@ -30,6 +30,7 @@ from tray_app.config import (
     SIGN_IN_PORT,
     TOKEN_ENV,
     choose_base_url,
+    take_token,
 )
 
 if TYPE_CHECKING:
@@ -166,12 +167,17 @@ def _settings_base_url() -> str:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    # First of all, so nothing this process starts (a browser, xdg-open) inherits the token.
+    token = take_token()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.token = token
     if args.command is None:  # the tray: its log file is attached once the icon shows
         logs.hold(verbose=args.verbose)
     else:
         logs.configure(verbose=args.verbose)
+    if token:
+        logs.register_secret(token)
     # The tray reads the settings' base URL itself, once its icon shows.
     settings_url = _settings_base_url if args.command else _settings_read_later
     try:
@@ -199,7 +205,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
         return run_tray(
             base_url=args.base_url,
-            token=os.environ.get(TOKEN_ENV),
+            token=token,
             demo=args.demo,
             sandbox_port=args.sandbox_port,
             verbose=args.verbose,
@@ -216,7 +222,7 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
     from tray_app.core.actions import RULES, Action
     from tray_app.core.timer import Snapshot, utc_now
 
-    with _client(args.base_url) as client:
+    with _client(args.base_url, args.token) as client:
         snapshot = Snapshot.of(_call(client.current))
         if command == "status":
             _print(out, args.json, snapshot, status_line(snapshot, utc_now()))
@@ -270,17 +276,20 @@ def _print(
     print(json.dumps(payload), file=out)
 
 
-def _client(base_url: str) -> AworkClient:
-    """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
+def _client(base_url: str, token: str | None) -> AworkClient:
+    """A client with AWORK_TOKEN when it was set, else with the keychain's sign-in (renewed as
+    needed)."""
     from tray_app.awork.auth import open_client
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
-    if not os.environ.get(TOKEN_ENV) and store.tokens(base_url) is None:
+    if not token and store.tokens(base_url) is None:
         if store.problem:
             raise CommandError(f"not signed in: {store.problem}.", EXIT_NOT_SIGNED_IN)
         raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
-    return open_client(base_url, store)
+    # The token taken from the environment, handed over explicitly (it is no longer there).
+    environ = {TOKEN_ENV: token} if token else {}
+    return open_client(base_url, store, environ=environ)
 
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
