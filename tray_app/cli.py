@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from tray_app.awork.client import AworkClient
+    from tray_app.core.clock import ServerClock
     from tray_app.core.timer import Snapshot
 
 log = logging.getLogger(__name__)
@@ -220,18 +221,22 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
     """Read the timer, act when the command applies to its state, and print the outcome."""
     from tray_app.core.actions import RULES, Action
-    from tray_app.core.timer import Snapshot, utc_now
+    from tray_app.core.clock import ServerClock
+    from tray_app.core.timer import Snapshot
 
-    with _client(args.base_url, args.token) as client:
+    # Elapsed time by awork's clock (its Date header), as the tray tells it: a machine minutes
+    # off would otherwise print minutes too few or too many.
+    clock = ServerClock()
+    with _client(args.base_url, args.token, clock) as client:
         snapshot = Snapshot.of(_call(client.current))
         if command == "status":
-            _print(out, args.json, snapshot, status_line(snapshot, utc_now()))
+            _print(out, args.json, snapshot, status_line(snapshot, clock.now()), clock=clock)
             return EXIT_OK
         action = Action(command)
         rule = RULES[action]
         if snapshot.state in rule.already:
-            line = f"{rule.already[snapshot.state]}: {status_line(snapshot, utc_now())}"
-            _print(out, args.json, snapshot, line, result="unchanged")
+            line = f"{rule.already[snapshot.state]}: {status_line(snapshot, clock.now())}"
+            _print(out, args.json, snapshot, line, clock=clock, result="unchanged")
             return EXIT_OK
         if snapshot.state not in rule.acts_on:
             raise CommandError(f"{rule.nothing}.", EXIT_REFUSED)
@@ -240,7 +245,8 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
             # awork found nothing to act on after all: the timer changed between our two calls.
             raise CommandError(f"{rule.nothing} (it changed meanwhile).", EXIT_REFUSED)
         after = Snapshot.of(entry)
-        _print(out, args.json, after, f"{rule.done}: {status_line(after, utc_now())}", command)
+        line = f"{rule.done}: {status_line(after, clock.now())}"
+        _print(out, args.json, after, line, clock=clock, result=command)
         return EXIT_OK
 
 
@@ -253,18 +259,22 @@ def status_line(snapshot: Snapshot, now: datetime) -> str:
 
 
 def _print(
-    out: TextIO, as_json: bool, snapshot: Snapshot, line: str, result: str | None = None
+    out: TextIO,
+    as_json: bool,
+    snapshot: Snapshot,
+    line: str,
+    *,
+    clock: ServerClock,
+    result: str | None = None,
 ) -> None:
     if not as_json:
         print(line, file=out)
         return
     import json
 
-    from tray_app.core.timer import utc_now
-
     payload: dict[str, Any] = {
         "state": str(snapshot.state),
-        "elapsed_seconds": snapshot.elapsed_seconds(utc_now()),
+        "elapsed_seconds": snapshot.elapsed_seconds(clock.now()),
         "task": snapshot.task_name,
         "project": snapshot.project_name,
         "entry_id": snapshot.entry_id,
@@ -276,9 +286,9 @@ def _print(
     print(json.dumps(payload), file=out)
 
 
-def _client(base_url: str, token: str | None) -> AworkClient:
+def _client(base_url: str, token: str | None, clock: ServerClock) -> AworkClient:
     """A client with AWORK_TOKEN when it was set, else with the keychain's sign-in (renewed as
-    needed)."""
+    needed); every answer's Date header sets ``clock``."""
     from tray_app.awork.auth import open_client
     from tray_app.core.credentials import CredentialStore
 
@@ -289,7 +299,7 @@ def _client(base_url: str, token: str | None) -> AworkClient:
         raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
     # The token taken from the environment, handed over explicitly (it is no longer there).
     environ = {TOKEN_ENV: token} if token else {}
-    return open_client(base_url, store, environ=environ)
+    return open_client(base_url, store, environ=environ, on_server_date=clock.observe)
 
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -710,6 +711,27 @@ def test_awork_token_still_signs_every_run_in_after_it_is_taken(
     assert [r.headers.get("authorization") for r in sandbox.requests] == [
         f"Bearer {sandbox.token}"
     ] * 2
+
+
+# --- awork's clock ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("machine_off", [timedelta(minutes=-5), timedelta(minutes=7)])
+def test_elapsed_time_is_awork_s_when_the_machine_s_clock_is_off(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], machine_off: timedelta
+) -> None:
+    """awork's clock is the machine's minus ``machine_off``; its Date header says so."""
+    with Sandbox(clock=lambda: datetime.now(UTC) - machine_off) as awork:
+        monkeypatch.setenv("AWORK_TOKEN", awork.token)
+
+        resumed = json.loads(awork_tray(awork, "resume", "--json", capsys=capsys).out)
+        status = json.loads(awork_tray(awork, "status", "--json", capsys=capsys).out)
+        line = awork_tray(awork, "status", capsys=capsys).out
+
+    assert resumed["state"] == status["state"] == "running"
+    assert SEEDED_ELAPSED <= resumed["elapsed_seconds"] <= SEEDED_ELAPSED + 2
+    assert SEEDED_ELAPSED <= status["elapsed_seconds"] <= SEEDED_ELAPSED + 2
+    assert SEEDED_ELAPSED <= elapsed_of(line) <= SEEDED_ELAPSED + 2
 
 
 def test_the_tray_signs_in_with_awork_token_it_took(sandbox: Sandbox, tmp_path: Path) -> None:
