@@ -142,3 +142,15 @@ def test_a_good_file_is_read_whole_and_nothing_is_kept_aside(
     assert load_settings(path) == stored
     assert warnings(caplog) == []
     assert not aside(path).exists()
+
+
+def test_a_refused_address_is_not_repeated_in_the_log(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An address that does not parse may still hold a password the person pasted into it."""
+    write(path, {"base_url": "https://me:hunter2-secret@[awork.example.com/api/v1"})
+
+    assert load_settings(path).base_url == DEFAULT_BASE_URL
+    lines = warnings(caplog)
+    assert any("base_url" in line and "not an http(s) URL" in line for line in lines), lines
+    assert "hunter2" not in caplog.text

@@ -108,12 +108,19 @@ def _valid_fields(
         except ValidationError as exc:
             # Never the value itself: a person may have pasted anything into the file.
             reason = exc.errors(include_input=False, include_url=False)[0]["msg"]
-            reason = reason.removeprefix("Value error, ")
+            reason = _without_value(reason.removeprefix("Value error, "), data[name])
             log.warning("settings: ignoring %s%s (%s); using its default", prefix, name, reason)
             bad.append(prefix + name)
             continue
         valid[name] = getattr(checked, name)
     return valid
+
+
+def _without_value(reason: str, value: object) -> str:
+    """``reason`` with the value it may quote (an address's check does) cut out."""
+    if isinstance(value, str) and value.strip():
+        reason = reason.replace(repr(value.strip()), "…").replace(value.strip(), "…")
+    return reason
 
 
 def _unreadable(path: Path, reason: str) -> Settings:
