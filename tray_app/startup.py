@@ -116,7 +116,7 @@ class Starter(QObject):
         from tray_app.composition import Prepared, start_tray
 
         if not isinstance(outcome, Prepared):
-            print(f"awork-tray: {outcome}", file=sys.stderr)
+            print(f"{APP_ID}: {outcome}", file=sys.stderr)
             self._qt_app.exit(1)
             return
         self.stack = outcome
@@ -157,7 +157,7 @@ def run_tray(
     """
     if not has_display():
         print(
-            "awork-tray: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
+            f"{APP_ID}: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
             "a desktop session. 'awork-tray status' works without one.",
             file=sys.stderr,
         )
