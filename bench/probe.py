@@ -44,12 +44,15 @@ def _patch(module: Any) -> None:
 
     def start_and_mark(self: Any) -> None:
         start(self)
+        import os
+
+        from tray_app.config import BENCH_MARKS_ENV
         from tray_app.ui.bench_marks import BenchMarks
 
-        marks = BenchMarks()
+        marks = BenchMarks(stalls=os.environ.get(BENCH_MARKS_ENV) == "stalls")
         if self.tray.tray.isVisible():
             marks.icon_shown()
-        marks.watch(self)
+        marks.watch(self.controller, self.presenter)
 
     module.TrayApplication.start = start_and_mark
 

@@ -621,7 +621,13 @@ def parse_options(argv: list[str] | None) -> Options:
 def has_in_app_marks() -> bool:
     """Whether the app itself prints the marks; otherwise bench/probe.py installs them."""
     starts = [ROOT / "tray_app" / "app.py", ROOT / "tray_app" / "startup.py"]
-    return any(MARKS_ENV in path.read_text(encoding="utf-8") for path in starts if path.exists())
+    hooks = (MARKS_ENV, "BENCH_MARKS_ENV")  # the name itself, or tray_app.config's for it
+    return any(
+        hook in path.read_text(encoding="utf-8")
+        for path in starts
+        if path.exists()
+        for hook in hooks
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,17 +1,15 @@
-"""The composition root of the tray: builds the objects, wires them, runs the event loop.
+"""The tray application: the controller, the views and the notifier for one person, wired.
 
-Nothing here talks to awork itself; it only decides which client, clock and settings the parts
-get, so each part is tested alone and the whole is tested against the sandbox.
+Nothing here talks to awork itself; it is handed the client, clock and settings it uses
+(:mod:`tray_app.composition` builds them), so each part is tested alone and the whole is tested
+against the sandbox.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
@@ -19,11 +17,10 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from tray_app import logs
-from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.client import AworkClient
 from tray_app.awork.models import UserAndWorkspace
 from tray_app.core.actions import Action
-from tray_app.core.clock import ServerClock
-from tray_app.core.settings import Settings, load_settings, save_settings
+from tray_app.core.settings import Settings, save_settings
 from tray_app.core.sync import Connection
 from tray_app.core.timer import Clock, utc_now
 from tray_app.core.translation import fill
@@ -32,18 +29,11 @@ from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.session import Account, Session, SessionState
-from tray_app.ui.single_instance import SHOW, SingleInstance
-from tray_app.ui.sleep_watch import SleepWatch
+from tray_app.ui.single_instance import SHOW
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view import View, connect_requests
 
 if TYPE_CHECKING:
-    import ssl
-
-    import httpx
-
-    from tray_app.core.credentials import CredentialStore
-    from tray_app.sandbox import Sandbox
     from tray_app.ui.window import StatusWindow
 
 log = logging.getLogger(__name__)
@@ -335,157 +325,3 @@ class TrayApplication(QObject):
         if self.icons.set_variant(variant_for(scheme, macos=sys.platform == "darwin")):
             self.tray.rerender_icon()
             self.presenter.update()
-
-
-@dataclass
-class Prepared:
-    """What the tray needs from outside Qt, made on a thread while the icon already shows."""
-
-    settings: Settings
-    client: AworkClient
-    clock: Clock
-    account: Account
-    sandbox: Sandbox | None
-    # Worker threads report keychain and sign-in lines through the app, once it exists.
-    messages: list[TrayApplication]
-
-
-def prepare(
-    base_url: str | None,
-    *,
-    demo: bool = False,
-    sandbox_port: int = 0,
-    tls: Callable[[], ssl.SSLContext] | None = None,
-) -> Prepared:
-    """Settings, keychain and the awork client for ``base_url`` (None: the settings' one), or,
-    in the demo, for a sandbox. ``tls`` gives the client's TLS context, made meanwhile.
-
-    No Qt here: it runs on a thread while the GUI thread paints the icon.
-    """
-    from tray_app.cli import TOKEN_ENV, configured_base_url
-
-    settings = load_settings()
-    base_url = base_url or configured_base_url()
-    sandbox = None
-    if demo:
-        from tray_app.sandbox import Sandbox
-
-        sandbox = Sandbox(port=sandbox_port).start()
-        base_url = sandbox.url
-        # The sandbox's token is a throwaway of this run, printed so scripts can drive it too.
-        print(f"awork sandbox running at {sandbox.url} (access token: {sandbox.token})", flush=True)
-    messages: list[TrayApplication] = []
-
-    # These run on worker threads once the tray exists (nothing reads the keychain before):
-    # the signal carries their line to the GUI thread.
-    def warn(line: str) -> None:
-        for tray_app in messages:
-            tray_app.message.emit(tray_app.tr("Keychain"), line, True)
-
-    def announce(url: str) -> None:
-        for tray_app in messages:
-            tray_app.message.emit(tray_app.tr("Open this page to sign in"), url, False)
-
-    def browser(url: str) -> bool:
-        import webbrowser
-
-        return webbrowser.open(url)
-
-    # The keychain only once a sign-in needs it: keyring takes some 35 ms to import, which
-    # AWORK_TOKEN never needs. The demo must not touch the person's keychain at all.
-    stores: list[CredentialStore] = []
-
-    def store() -> CredentialStore:
-        if not stores:
-            from tray_app.core.credentials import CredentialStore, MemoryKeyring
-
-            stores.append(CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn))
-        return stores[0]
-
-    def sign_in_here(cancel: threading.Event) -> object:
-        from tray_app.awork.auth import sign_in
-
-        return sign_in(base_url, store(), open_browser=browser, announce=announce, cancel=cancel)
-
-    def sign_out_here() -> str:
-        from tray_app.awork.auth import sign_out
-
-        return sign_out(base_url, store()).message
-
-    account = Account(sign_in=sign_in_here, sign_out=sign_out_here)
-    if demo:
-        from tray_app.awork.auth import sign_in
-
-        # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
-        sign_in(base_url, store(), open_browser=follow_redirects, announce=log.info, port=0)
-    token = None if demo else os.environ.get(TOKEN_ENV)
-    auth: httpx.Auth
-    if token:
-        logs.register_secret(token)
-        auth = BearerToken(token)
-    else:
-        from tray_app.awork.auth import auth_for
-
-        auth = auth_for(base_url, store(), environ={} if demo else dict(os.environ))
-    server_clock = ServerClock()
-    client = AworkClient(
-        base_url,
-        auth=auth,
-        verify=tls() if tls is not None else True,
-        on_server_date=server_clock.observe,
-    )
-    return Prepared(settings, client, server_clock.now, account, sandbox, messages)
-
-
-def start_tray(
-    qt_app: QApplication,
-    stack: Prepared,
-    tray: TrayIcon,
-    icons: IconSet,
-    *,
-    instance: SingleInstance | None = None,
-) -> TrayApplication:
-    """Build the app around the icon already shown, wire it to the process, and start it."""
-    tray_app = TrayApplication(
-        stack.client,
-        stack.settings,
-        account=stack.account,
-        clock=stack.clock,
-        tray=tray,
-        icons=icons,
-        parent=qt_app,
-    )
-    stack.messages.append(tray_app)
-    qt_app.aboutToQuit.connect(tray_app.shutdown)
-    _report_unexpected_errors(tray_app)
-    tray_app.start()  # first of all: awork answers while the rest is wired up
-    if instance is not None:
-        instance.message_received.connect(tray_app.on_instance_message)
-        instance.listen()
-    if sys.platform.startswith("linux"):
-        sleep_watch = SleepWatch(tray_app)
-        sleep_watch.woke.connect(tray_app.controller.on_system_woke)
-        sleep_watch.start()
-    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
-        from tray_app.ui.bench_marks import BenchMarks
-
-        marks = qt_app.findChild(BenchMarks) or BenchMarks(qt_app)
-        marks.watch(tray_app)
-    return tray_app
-
-
-def _report_unexpected_errors(tray_app: TrayApplication) -> None:
-    """An exception nobody caught, in a slot or a thread, is logged and shown once; the app lives.
-
-    PySide hands an exception raised in a slot to ``sys.excepthook``; threads use their own hook.
-    """
-    sys.excepthook = lambda kind, error, trace: tray_app.report_unexpected(error)
-    threading.excepthook = lambda hook_args: tray_app.report_unexpected(hook_args.exc_value)
-
-
-def follow_redirects(url: str) -> bool:
-    """The demo's stand-in browser: follows the sandbox's redirects to our listener."""
-    import httpx
-
-    with httpx.Client(follow_redirects=True, timeout=10) as browser:
-        return browser.get(url).is_success

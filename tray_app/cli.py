@@ -24,11 +24,20 @@ from tray_app.awork.errors import (
     ServerError,
     Unreachable,
 )
+from tray_app.config import (
+    APP_ID,
+    BASE_URL_ENV,
+    SIGN_IN_PORT,
+    TOKEN_ENV,
+    choose_base_url,
+    take_token,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from tray_app.awork.client import AworkClient
+    from tray_app.core.clock import ServerClock
     from tray_app.core.timer import Snapshot
 
 log = logging.getLogger(__name__)
@@ -39,13 +48,8 @@ EXIT_USAGE = 2
 EXIT_NOT_SIGNED_IN = 3
 EXIT_UNREACHABLE = 4
 
-TOKEN_ENV = "AWORK_TOKEN"
-BASE_URL_ENV = "AWORK_BASE_URL"
 TIMER_COMMANDS = ("status", "resume", "pause", "stop")
-# The sign-in listener's fixed port (tray_app.awork.auth.DEFAULT_PORT, not imported here: the
-# parser is built before the tray shows its icon, and that module pulls in keyring).
-SIGN_IN_PORT = 47420
-NOT_SIGNED_IN = "not signed in: run 'awork-tray sign-in' (or set AWORK_TOKEN to an access token)."
+NOT_SIGNED_IN = f"not signed in: run '{APP_ID} sign-in' (or set {TOKEN_ENV} to an access token)."
 
 
 class CommandError(Exception):
@@ -58,7 +62,7 @@ class CommandError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="awork-tray",
+        prog=APP_ID,
         description="A system-tray timer for awork. Without a command, runs the tray.",
     )
     # None: decided after parsing (environment, then the settings file, then awork's own).
@@ -66,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The same options after the command; SUPPRESS keeps them from overwriting those before it.
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, default_base_url=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"awork-tray {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_ID} {__version__}")
     parser.add_argument(
         "--demo", action="store_true", help="run the tray against an embedded sandbox"
     )
@@ -126,26 +130,18 @@ def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str |
 
 
 def _base_url(text: str) -> str:
-    """An http(s) URL with a host: a mistyped one is a usage error, not "awork unreachable".
+    """An https URL (http only for this machine): anything else is a usage error, sent nowhere.
 
-    Checked with the standard library: parsing the command line must not load httpx (about 30 ms)
-    before the tray shows its icon, and urllib.parse (5 ms) only loads when a URL is given.
+    A mistyped address is not "awork unreachable", and plain http to another host would carry
+    the token in clear. The check is stdlib-only (urllib.parse, some 5 ms, loads only when a URL
+    is given): parsing the command line must not load httpx before the tray shows its icon.
     """
-    from urllib.parse import urlsplit
+    from tray_app.awork.urls import InsecureBaseUrl, check_base_url
 
     try:
-        url = urlsplit(text)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.hostname:
-        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
-    try:
-        port = url.port
-    except ValueError:  # not a number, or above 65535
-        port = -1
-    if port is not None and not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(f"no such port in {text!r}")
-    return text
+        return check_base_url(text)
+    except InsecureBaseUrl as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int:
@@ -159,42 +155,36 @@ def _port(text: str) -> int:
     return port
 
 
-def _default_base_url(parser: argparse.ArgumentParser) -> str:
-    """``AWORK_BASE_URL``, else the settings file's, else awork's own API address."""
-    from_env = os.environ.get(BASE_URL_ENV)
-    if from_env:
-        try:
-            return _base_url(from_env)
-        except argparse.ArgumentTypeError as exc:
-            parser.error(f"{BASE_URL_ENV}: {exc}")
-    return configured_base_url()
+def _settings_read_later() -> None:
+    """The tray's choice: it reads the settings once its icon shows."""
 
 
-def configured_base_url() -> str:
-    """The settings file's base URL, else awork's own (the settings load pydantic: ~70 ms)."""
+def _settings_base_url() -> str:
+    """The settings file's base URL, already checked (the settings load pydantic: ~70 ms)."""
     from tray_app.core.settings import load_settings
 
-    configured = load_settings().base_url
-    try:
-        return _base_url(configured)
-    except argparse.ArgumentTypeError as exc:
-        from tray_app.awork.client import DEFAULT_BASE_URL
-
-        log.warning("ignoring the settings' base URL: %s", exc)
-        return DEFAULT_BASE_URL
+    return load_settings().base_url
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    # First of all, so nothing this process starts (a browser, xdg-open) inherits the token.
+    token = take_token()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.token = token
     if args.command is None:  # the tray: its log file is attached once the icon shows
         logs.hold(verbose=args.verbose)
     else:
         logs.configure(verbose=args.verbose)
-    if args.base_url is None and (args.command or os.environ.get(BASE_URL_ENV)):
-        args.base_url = _default_base_url(parser)
+    if token:
+        logs.register_secret(token)
     # The tray reads the settings' base URL itself, once its icon shows.
+    settings_url = _settings_base_url if args.command else _settings_read_later
+    try:
+        args.base_url = choose_base_url(args.base_url, os.environ, settings_url)
+    except ValueError as exc:  # InsecureBaseUrl, without importing it before the icon shows
+        parser.error(f"{BASE_URL_ENV}: {exc}")
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)
@@ -216,12 +206,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
         return run_tray(
             base_url=args.base_url,
+            token=token,
             demo=args.demo,
             sandbox_port=args.sandbox_port,
             verbose=args.verbose,
         )
     except CommandError as exc:
-        print(f"awork-tray: {exc}", file=sys.stderr)
+        print(f"{APP_ID}: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -230,18 +221,22 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
     """Read the timer, act when the command applies to its state, and print the outcome."""
     from tray_app.core.actions import RULES, Action, send
-    from tray_app.core.timer import Snapshot, utc_now
+    from tray_app.core.clock import ServerClock
+    from tray_app.core.timer import Snapshot
 
-    with _client(args.base_url) as client:
+    # Elapsed time by awork's clock (its Date header), as the tray tells it: a machine minutes
+    # off would otherwise print minutes too few or too many.
+    clock = ServerClock()
+    with _client(args.base_url, args.token, clock) as client:
         snapshot = Snapshot.of(_call(client.current))
         if command == "status":
-            _print(out, args.json, snapshot, status_line(snapshot, utc_now()))
+            _print(out, args.json, snapshot, status_line(snapshot, clock.now()), clock=clock)
             return EXIT_OK
         action = Action(command)
         rule = RULES[action]
         if snapshot.state in rule.already:
-            line = f"{rule.already[snapshot.state]}: {status_line(snapshot, utc_now())}"
-            _print(out, args.json, snapshot, line, result="unchanged")
+            line = f"{rule.already[snapshot.state]}: {status_line(snapshot, clock.now())}"
+            _print(out, args.json, snapshot, line, clock=clock, result="unchanged")
             return EXIT_OK
         if snapshot.state not in rule.acts_on:
             raise CommandError(f"{rule.nothing}.", EXIT_REFUSED)
@@ -250,7 +245,8 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
             # awork found nothing to act on after all: the timer changed between our two calls.
             raise CommandError(f"{rule.nothing} (it changed meanwhile).", EXIT_REFUSED)
         after = Snapshot.of(entry)
-        _print(out, args.json, after, f"{rule.done}: {status_line(after, utc_now())}", command)
+        line = f"{rule.done}: {status_line(after, clock.now())}"
+        _print(out, args.json, after, line, clock=clock, result=command)
         return EXIT_OK
 
 
@@ -263,18 +259,22 @@ def status_line(snapshot: Snapshot, now: datetime) -> str:
 
 
 def _print(
-    out: TextIO, as_json: bool, snapshot: Snapshot, line: str, result: str | None = None
+    out: TextIO,
+    as_json: bool,
+    snapshot: Snapshot,
+    line: str,
+    *,
+    clock: ServerClock,
+    result: str | None = None,
 ) -> None:
     if not as_json:
         print(line, file=out)
         return
     import json
 
-    from tray_app.core.timer import utc_now
-
     payload: dict[str, Any] = {
         "state": str(snapshot.state),
-        "elapsed_seconds": snapshot.elapsed_seconds(utc_now()),
+        "elapsed_seconds": snapshot.elapsed_seconds(clock.now()),
         "task": snapshot.task_name,
         "project": snapshot.project_name,
         "entry_id": snapshot.entry_id,
@@ -286,22 +286,25 @@ def _print(
     print(json.dumps(payload), file=out)
 
 
-def _client(base_url: str) -> AworkClient:
-    """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
+def _client(base_url: str, token: str | None, clock: ServerClock) -> AworkClient:
+    """A client with AWORK_TOKEN when it was set, else with the keychain's sign-in (renewed as
+    needed); every answer's Date header sets ``clock``."""
     from tray_app.awork.auth import open_client
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
-    if not os.environ.get(TOKEN_ENV) and store.tokens(base_url) is None:
+    if not token and store.tokens(base_url) is None:
         if store.problem:
             raise CommandError(f"not signed in: {store.problem}.", EXIT_NOT_SIGNED_IN)
         raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
-    return open_client(base_url, store)
+    # The token taken from the environment, handed over explicitly (it is no longer there).
+    environ = {TOKEN_ENV: token} if token else {}
+    return open_client(base_url, store, environ=environ, on_server_date=clock.observe)
 
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     """Sign in through the browser, keep the sign-in in the keychain, and say who is signed in."""
-    from tray_app.awork.auth import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
+    from tray_app.awork.auth import DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
     from tray_app.awork.client import AworkClient
     from tray_app.core.credentials import CredentialStore
 
@@ -324,7 +327,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
             store,
             open_browser=browser,
             announce=announce,
-            port=DEFAULT_PORT if args.port is None else args.port,
+            port=SIGN_IN_PORT if args.port is None else args.port,
             timeout=DEFAULT_WAIT_SECONDS,
         )
     )
@@ -333,7 +336,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     workspace = f" ({person.workspace.name})" if person.workspace and person.workspace.name else ""
     print(f"Signed in as {person.display_name}{workspace}", file=out)
     if store.warning:
-        print(f"awork-tray: {store.warning}", file=sys.stderr)
+        print(f"{APP_ID}: {store.warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -2,7 +2,8 @@
 
 Nothing imported here loads httpx, pydantic or keyring (about 250 ms together): the icon shows
 as soon as a bare Qt tray's would, a thread then imports the rest and prepares the awork client,
-settings and keychain, and the GUI thread assembles the app from them (:mod:`tray_app.app`).
+settings and keychain, and the GUI thread assembles the app from them
+(:mod:`tray_app.composition`).
 Qt keeps painting meanwhile, so the icon never sits blank while Python imports.
 """
 
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from tray_app import APP_NAME, __version__, logs
+from tray_app import __version__, logs
+from tray_app.config import APP_ID, APP_NAME, BENCH_MARKS_ENV
 from tray_app.core.timer import utc_now
 from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
@@ -30,7 +32,9 @@ from tray_app.ui.view_model import Connection, present
 if TYPE_CHECKING:
     import ssl
 
-    from tray_app.app import Prepared, TrayApplication
+    from tray_app.app import TrayApplication
+    from tray_app.composition import Prepared
+    from tray_app.ui.bench_marks import BenchMarks
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ class Starter(QObject):
     """Prepares the app on a thread, then assembles and starts it in the GUI thread.
 
     Signals:
-        prepared(object): the :class:`~tray_app.app.Prepared` stack, or the exception that
+        prepared(object): the :class:`~tray_app.composition.Prepared` stack, or the exception that
             stopped it (emitted from the thread, delivered in the GUI thread).
     """
 
@@ -64,16 +68,20 @@ class Starter(QObject):
         icons: IconSet,
         *,
         base_url: str | None,
+        token: str | None,
         demo: bool,
         sandbox_port: int,
         verbose: bool,
         instance: SingleInstance | None,
+        marks: BenchMarks | None = None,
     ) -> None:
         super().__init__()
         self._qt_app = qt_app
         self._tray = tray
         self._icons = icons
         self._args = (base_url, demo, sandbox_port)
+        self._token = token
+        self._marks = marks
         self._verbose = verbose
         self._instance = instance
         self.stack: Prepared | None = None
@@ -93,11 +101,11 @@ class Starter(QObject):
         pool.shutdown(wait=False)  # the one task still runs; the thread ends after it
         logs.configure(verbose=self._verbose)  # the records held since the start go in first
         try:
-            from tray_app.app import prepare
+            from tray_app.composition import prepare
 
             base_url, demo, sandbox_port = self._args
             outcome: object = prepare(
-                base_url, demo=demo, sandbox_port=sandbox_port, tls=tls.result
+                base_url, token=self._token, demo=demo, sandbox_port=sandbox_port, tls=tls.result
             )
         except Exception as exc:  # an awork error (the demo's sign-in), or a bug: said below
             outcome = exc
@@ -105,15 +113,20 @@ class Starter(QObject):
 
     @Slot(object)
     def on_prepared(self, outcome: object) -> None:
-        from tray_app.app import Prepared, start_tray
+        from tray_app.composition import Prepared, start_tray
 
         if not isinstance(outcome, Prepared):
-            print(f"awork-tray: {outcome}", file=sys.stderr)
+            print(f"{APP_ID}: {outcome}", file=sys.stderr)
             self._qt_app.exit(1)
             return
         self.stack = outcome
         self.tray_app = start_tray(
-            self._qt_app, outcome, self._tray, self._icons, instance=self._instance
+            self._qt_app,
+            outcome,
+            self._tray,
+            self._icons,
+            instance=self._instance,
+            marks=self._marks,
         )
 
     def stop(self) -> None:
@@ -129,25 +142,31 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def run_tray(
-    *, base_url: str | None, demo: bool = False, sandbox_port: int = 0, verbose: bool = False
+    *,
+    base_url: str | None,
+    token: str | None = None,
+    demo: bool = False,
+    sandbox_port: int = 0,
+    verbose: bool = False,
 ) -> int:
     """Run the tray until Quit; returns the process's exit code.
 
     ``base_url`` None: the one in the settings, read after the icon shows. The log file is
-    attached then too (:func:`tray_app.logs.hold` keeps what is logged before).
+    attached then too (:func:`tray_app.logs.hold` keeps what is logged before). ``token``:
+    ``AWORK_TOKEN``, already taken out of the environment (:func:`tray_app.config.take_token`).
     """
     if not has_display():
         print(
-            "awork-tray: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
+            f"{APP_ID}: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the tray needs "
             "a desktop session. 'awork-tray status' works without one.",
             file=sys.stderr,
         )
         return EXIT_NO_DISPLAY
     # A fixed argv[0] gives the same X11 WM_CLASS however the app was started.
-    qt_app = QApplication(["awork-tray"])
+    qt_app = QApplication([APP_ID])
     qt_app.setApplicationName(APP_NAME)
     qt_app.setApplicationVersion(__version__)
-    qt_app.setDesktopFileName("awork-tray")
+    qt_app.setDesktopFileName(APP_ID)
     qt_app.setQuitOnLastWindowClosed(False)
     # First of all, so a logout during start-up also ends the app cleanly.
     _quit_on_signals(qt_app)
@@ -167,15 +186,19 @@ def run_tray(
     tray.show_display(present(None, Connection.CONNECTING, frozenset(), utc_now()))
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.show()  # otherwise the app waits for a tray, and then falls back to a window
-    if os.environ.get("AWORK_TRAY_BENCH_MARKS"):  # timestamps for bench/run.py (bench/README.md)
+    marks = None
+    if os.environ.get(BENCH_MARKS_ENV):  # timestamps for bench/run.py (bench/README.md)
         from tray_app.ui.bench_marks import BenchMarks
 
-        BenchMarks(qt_app).icon_shown()
+        marks = BenchMarks(qt_app, stalls=os.environ[BENCH_MARKS_ENV] == "stalls")
+        marks.icon_shown()
     starter = Starter(
         qt_app,
         tray,
         icons,
         base_url=base_url,
+        token=token,
+        marks=marks,
         demo=demo,
         sandbox_port=sandbox_port,
         verbose=verbose,

@@ -15,8 +15,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -59,15 +61,22 @@ def assert_clean(run: Run, secrets: tuple[str, ...]) -> None:
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """Run ``awork-tray ARGS`` in-process, as the console script does (SystemExit included)."""
+    """Run ``awork-tray ARGS`` in-process, as the console script does (SystemExit included).
+
+    The command takes AWORK_TOKEN out of the environment; it is put back afterwards, since each
+    real run is a process of its own that inherits it from the shell.
+    """
     capsys.readouterr()
+    token = os.environ.get("AWORK_TOKEN")
     try:
         code = main(list(args))
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        if token is not None:
+            os.environ["AWORK_TOKEN"] = token
     out, err = capsys.readouterr()
     run = Run(code, out, err)
-    token = os.environ.get("AWORK_TOKEN")
     assert_clean(run, (token,) if token else ())
     return run
 
@@ -581,3 +590,172 @@ def test_the_sandbox_command_on_a_busy_port_says_so_in_one_line(tmp_path: Path) 
     assert run.out == ""
     assert len(run.err.splitlines()) == 1
     assert port in run.err
+
+
+# --- plain http only for this machine ---------------------------------------------------------
+
+ELSEWHERE = "http://example.invalid/api/v1"
+
+
+@pytest.fixture
+def sandbox_as_proxy(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox as the HTTP proxy: whatever is sent in clear to another host lands in its log."""
+    for name in ("ALL_PROXY", "NO_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    proxy = sandbox.url.removesuffix("/api/v1")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    return sandbox
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--json"),
+        ("resume",),
+        ("sign-out",),
+        ("sign-in", "--no-browser", "--port", "0"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_plain_http_to_another_host_is_refused_and_nothing_is_sent(
+    sandbox_as_proxy: Sandbox, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    run = cli(capsys, *args, "--base-url", ELSEWHERE)
+
+    assert run.code == 2
+    assert "https is required for example.invalid" in run.err.splitlines()[-1]
+    assert run.out == ""
+    assert sandbox_as_proxy.requests == []
+
+
+def test_plain_http_to_another_host_in_the_environment_is_refused(
+    sandbox_as_proxy: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWORK_BASE_URL", ELSEWHERE)
+
+    run = cli(capsys, "status")
+
+    assert run.code == 2
+    assert "AWORK_BASE_URL: https is required for example.invalid" in run.err.splitlines()[-1]
+    assert sandbox_as_proxy.requests == []
+
+
+def test_the_tray_refuses_plain_http_to_another_host_before_it_starts(
+    sandbox_as_proxy: Sandbox, tmp_path: Path
+) -> None:
+    run = run_process("--base-url", ELSEWHERE, cwd=tmp_path)
+
+    assert run.code == 2
+    assert "https is required for example.invalid" in run.err.splitlines()[-1]
+    assert sandbox_as_proxy.requests == []
+
+
+# --- AWORK_TOKEN is taken once --------------------------------------------------------------
+
+
+def test_the_browser_sign_in_opens_does_not_inherit_awork_token(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """``sign-in`` with AWORK_TOKEN set: the browser it starts sees the environment without it."""
+    seen = tmp_path / "browser-environment.json"
+    browser = tmp_path / "browser"
+    # A browser that notes its environment, then follows the sandbox's redirects to the listener.
+    browser.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys, urllib.request\n"
+        f"open({str(seen)!r}, 'w').write(json.dumps(dict(os.environ)))\n"
+        "urllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
+        encoding="utf-8",
+    )
+    browser.chmod(0o700)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH", "")]
+        ),
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        "AWORK_TRAY_TEST_KEYRING_FILE": str(tmp_path / "test-keychain.json"),
+        "BROWSER": str(browser),
+        "DISPLAY": ":0",  # a desktop session, as far as the choice of opening a browser goes
+        "AWORK_TOKEN": sandbox.token,
+    }
+    command = ["sign-in", "--port", str(free_port()), "--base-url", sandbox.url]
+    done = subprocess.run(
+        [sys.executable, "-m", "tray_app", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Signed in as" in done.stdout
+    browser_env = json.loads(seen.read_text(encoding="utf-8"))
+    assert "AWORK_TOKEN" not in browser_env
+    assert sandbox.token not in json.dumps(browser_env)
+    assert browser_env["BROWSER"] == str(browser)  # the rest of the environment is passed on
+
+
+def test_awork_token_still_signs_every_run_in_after_it_is_taken(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["resume", "--json", "--base-url", sandbox.url])  # not cli(): it puts it back
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "running"
+    assert "AWORK_TOKEN" not in os.environ  # taken out of this process's environment
+    assert [r.headers.get("authorization") for r in sandbox.requests] == [
+        f"Bearer {sandbox.token}"
+    ] * 2
+
+
+# --- awork's clock ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("machine_off", [timedelta(minutes=-5), timedelta(minutes=7)])
+def test_elapsed_time_is_awork_s_when_the_machine_s_clock_is_off(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], machine_off: timedelta
+) -> None:
+    """awork's clock is the machine's minus ``machine_off``; its Date header says so."""
+    with Sandbox(clock=lambda: datetime.now(UTC) - machine_off) as awork:
+        monkeypatch.setenv("AWORK_TOKEN", awork.token)
+
+        resumed = json.loads(awork_tray(awork, "resume", "--json", capsys=capsys).out)
+        status = json.loads(awork_tray(awork, "status", "--json", capsys=capsys).out)
+        line = awork_tray(awork, "status", capsys=capsys).out
+
+    assert resumed["state"] == status["state"] == "running"
+    assert SEEDED_ELAPSED <= resumed["elapsed_seconds"] <= SEEDED_ELAPSED + 2
+    assert SEEDED_ELAPSED <= status["elapsed_seconds"] <= SEEDED_ELAPSED + 2
+    assert SEEDED_ELAPSED <= elapsed_of(line) <= SEEDED_ELAPSED + 2
+
+
+def test_the_tray_signs_in_with_awork_token_it_took(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The tray takes AWORK_TOKEN at its start too, and polls awork with it."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime)}
+    tray = subprocess.Popen(
+        [sys.executable, "-m", "tray_app", "--base-url", sandbox.url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not any(r.path.endswith(LAST) for r in sandbox.requests):
+            assert time.monotonic() < deadline, "the tray did not ask awork"
+            assert tray.poll() is None, tray.communicate()
+            time.sleep(0.05)  # a process outside: no Qt event loop here to wait on
+    finally:
+        tray.terminate()
+        _, stderr = tray.communicate(timeout=10)
+    polls = [r for r in sandbox.requests if r.path.endswith(LAST)]
+    assert polls[0].headers.get("authorization") == f"Bearer {sandbox.token}"
+    assert polls[0].status == 200
+    assert "Traceback" not in stderr

@@ -40,6 +40,7 @@ def test_every_ui_text_is_in_the_catalogue_and_translated(tmp_path: Path) -> Non
     sources = [
         *ROOT.glob("tray_app/ui/*.py"),
         ROOT / "tray_app/app.py",
+        ROOT / "tray_app/composition.py",
         ROOT / "tray_app/core/changes.py",
         ROOT / "tray_app/core/timer.py",
         ROOT / "tray_app/core/today.py",

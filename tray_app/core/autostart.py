@@ -22,13 +22,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol, cast
 
-from tray_app import APP_NAME
+from tray_app.config import APP_ID, APP_NAME
 
 log = logging.getLogger(__name__)
 
-APP_ID = "awork-tray"
-AUTOSTART_FILE_NAME = "awork-tray.desktop"
-LAUNCH_AGENT_LABEL = "com.awork-tray"
+AUTOSTART_FILE_NAME = f"{APP_ID}.desktop"
+LAUNCH_AGENT_LABEL = f"com.{APP_ID}"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 # Task Manager's "Startup apps" switch: a value named like ours, whose first byte is odd when the
 # person turned the entry off there (observed 02/06 on, 03/07 off; not documented by Microsoft).

@@ -26,10 +26,11 @@ import keyring.backend
 import keyring.errors
 
 from tray_app import logs
+from tray_app.config import APP_ID
 
 log = logging.getLogger(__name__)
 
-SERVICE = "awork-tray"
+SERVICE = APP_ID
 # What an access token of unknown age is worth: nothing, so the first request refreshes it.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 

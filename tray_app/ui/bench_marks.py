@@ -9,13 +9,13 @@ The last field of every line is ``time.monotonic_ns()``, the clock bench/run.py 
 - ``MARK stall <stall ns> <ns>``: the GUI thread served a 10 ms timer this much too late (only
   stalls over 15 ms are printed); ``MARK longest-stall <stall ns> <ns>`` at quit.
 
-Switched on by ``AWORK_TRAY_BENCH_MARKS`` in app.py; bench/probe.py can also install it from
-outside, for a build without that hook.
+Created by the start (tray_app.startup) when ``AWORK_TRAY_BENCH_MARKS`` is set and handed to the
+composition root, which lets it watch the app's controller and presenter; it knows nothing of the
+app itself. bench/probe.py can also install it from outside, for a build without that hook.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
 if TYPE_CHECKING:
-    from tray_app.app import TrayApplication
+    from tray_app.ui.controller import TimerController
+    from tray_app.ui.presenter import Presenter
 
-ENV = "AWORK_TRAY_BENCH_MARKS"
 WATCH_MS = 10
 PRINT_STALLS_OVER_NS = 15_000_000
 
@@ -38,14 +38,15 @@ def mark(*fields: object) -> None:
 class BenchMarks(QObject):
     """Measures how late the GUI thread answers from its creation on, and marks what is shown.
 
-    Create it when the icon shows (then call :meth:`icon_shown`), and :meth:`watch` the app once
-    it exists; both can be the same moment.
+    Create it when the icon shows (then call :meth:`icon_shown`), and :meth:`watch` the app's
+    controller and presenter once they exist; both can be the same moment. ``stalls`` also runs
+    the watchdog.
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, stalls: bool = False) -> None:
         super().__init__(parent or QCoreApplication.instance())
-        self._watching_stalls = os.environ.get(ENV) == "stalls"
-        self._tray_app: TrayApplication | None = None
+        self._watching_stalls = stalls
+        self._presenter: Presenter | None = None
         self._icon: str | None = None
         self._first_state = True
         self._longest = 0
@@ -62,10 +63,9 @@ class BenchMarks(QObject):
     def icon_shown(self) -> None:
         mark("icon-shown")
 
-    def watch(self, tray_app: TrayApplication) -> None:
-        """Mark the first state and each change of the icon from now on."""
-        self._tray_app = tray_app
-        controller = tray_app.controller
+    def watch(self, controller: TimerController, presenter: Presenter) -> None:
+        """Mark the first state and each change of the icon ``presenter`` shows from now on."""
+        self._presenter = presenter
         # Connected after the presenter's slots, so these run once the views show the change.
         controller.snapshot_changed.connect(self.on_controller_snapshot_changed)
         controller.connection_changed.connect(self.on_controller_changed)
@@ -80,7 +80,7 @@ class BenchMarks(QObject):
 
     @Slot()
     def on_controller_changed(self) -> None:
-        display = self._tray_app.presenter.display if self._tray_app else None
+        display = self._presenter.display if self._presenter else None
         icon = str(display.icon) if display is not None else None
         if icon is not None and icon != self._icon:
             self._icon = icon

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -15,8 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tray_app.awork.urls import InsecureBaseUrl, check_base_url
 from tray_app.core.settings import NotificationSettings, Settings
 from tray_app.core.translation import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
 
 _NOTIFICATION_LABELS = {
     "started": QT_TRANSLATE_NOOP("SettingsDialog", "A timer was started elsewhere"),
@@ -58,6 +63,11 @@ class SettingsDialog(QDialog):
         note = QLabel(self.tr("A new address takes effect the next time awork Tray starts."))
         note.setWordWrap(True)
         form.addRow("", note)
+        # Why an address is refused (awork.urls words it): shown instead of closing the dialog.
+        self.base_url_problem = QLabel()
+        self.base_url_problem.setWordWrap(True)
+        self.base_url_problem.hide()
+        form.addRow("", self.base_url_problem)
 
         self.notifications: dict[str, QCheckBox] = {}
         group = QGroupBox(self.tr("Notify me when"))
@@ -71,6 +81,7 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -79,10 +90,26 @@ class SettingsDialog(QDialog):
         layout.addWidget(group)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        """Close only with an address the app may use: plain http to another host would carry
+        the person's token in clear."""
+        try:
+            check_base_url(self._base_url_text())
+        except InsecureBaseUrl as exc:
+            log.warning("settings not saved: %s", exc)
+            self.base_url_problem.setText(str(exc))
+            self.base_url_problem.show()
+            self.base_url.setFocus()
+            return
+        super().accept()
+
+    def _base_url_text(self) -> str:
+        return self.base_url.text().strip() or Settings().base_url
+
     def result_settings(self) -> Settings:
         """The settings as the dialog shows them now."""
         return Settings(
-            base_url=self.base_url.text().strip() or Settings().base_url,
+            base_url=self._base_url_text(),
             poll_interval_seconds=self.poll_interval.value(),
             notifications=NotificationSettings(
                 **{name: box.isChecked() for name, box in self.notifications.items()}

@@ -1,0 +1,156 @@
+"""A broken settings file never stops the app and never costs the other settings (issue 11, 10)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from tray_app.config import DEFAULT_BASE_URL
+from tray_app.core.settings import NotificationSettings, Settings, load_settings, save_settings
+
+OURS = "https://awork.example.com/api/v1"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "awork-tray" / "settings.json"
+
+
+def write(path: Path, content: bytes | str | object) -> bytes:
+    """Put ``content`` in the settings file as the person left it; returns its bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    elif not isinstance(content, bytes):
+        content = json.dumps(content).encode("utf-8")
+    path.write_bytes(content)
+    return content
+
+
+def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def aside(path: Path) -> Path:
+    return path.with_name("settings.json.bad")
+
+
+def test_one_bad_field_keeps_the_others_and_the_file_is_kept_aside(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    written = write(
+        path,
+        {
+            "base_url": OURS,
+            "poll_interval_seconds": "every now and then",
+            "notifications": {"paused": False},
+            "start_at_login": True,
+        },
+    )
+
+    settings = load_settings(path)
+
+    assert settings == Settings(
+        base_url=OURS,
+        notifications=NotificationSettings(paused=False),
+        start_at_login=True,
+    )
+    assert settings.poll_interval_seconds == 30
+    lines = warnings(caplog)
+    assert any("poll_interval_seconds" in line for line in lines), lines
+    assert not any("every now and then" in line for line in lines), "the value is never logged"
+    assert aside(path).read_bytes() == written
+
+
+def test_a_value_out_of_range_falls_back_alone(path: Path) -> None:
+    write(path, {"base_url": OURS, "poll_interval_seconds": 1})
+
+    assert load_settings(path) == Settings(base_url=OURS)
+
+
+def test_one_bad_notification_keeps_the_other_notifications(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(path, {"notifications": {"paused": False, "stopped": [1], "started": False}})
+
+    settings = load_settings(path)
+
+    assert settings.notifications == NotificationSettings(paused=False, started=False)
+    assert any("notifications.stopped" in line for line in warnings(caplog))
+
+
+def test_plain_http_to_another_host_falls_back_to_awork_s_address(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(path, {"base_url": "http://awork.example.com/api/v1", "poll_interval_seconds": 45})
+
+    settings = load_settings(path)
+
+    assert settings.base_url == DEFAULT_BASE_URL
+    assert settings.poll_interval_seconds == 45
+    assert any("base_url" in line and "https is required" in line for line in warnings(caplog))
+
+
+def test_plain_http_on_this_machine_is_kept(path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write(path, {"base_url": "http://127.0.0.1:8765/api/v1"})
+
+    assert load_settings(path).base_url == "http://127.0.0.1:8765/api/v1"
+    assert warnings(caplog) == []
+    assert not aside(path).exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"base_url": "https://awork.example.com/api/v1", "x": "\xff\xfe"}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"poll_interval_seconds": 45',
+        '["not", "an", "object"]',
+    ],
+    ids=["not-utf-8", "nested-100000-deep", "cut-off", "a-list"],
+)
+def test_an_unreadable_file_gives_the_defaults_and_is_kept_aside(
+    path: Path, caplog: pytest.LogCaptureFixture, content: bytes | str
+) -> None:
+    written = write(path, content)
+
+    assert load_settings(path) == Settings()
+    lines = warnings(caplog)
+    assert any(str(path) in line and "using defaults" in line for line in lines), lines
+    assert all("\n" not in line for line in lines)
+    assert aside(path).read_bytes() == written
+
+
+def test_saving_after_a_bad_file_keeps_what_the_person_wrote(path: Path) -> None:
+    written = write(path, {"base_url": OURS, "poll_interval_seconds": "often"})
+
+    save_settings(load_settings(path).model_copy(update={"poll_interval_seconds": 60}), path)
+
+    assert aside(path).read_bytes() == written
+    assert load_settings(path) == Settings(base_url=OURS, poll_interval_seconds=60)
+
+
+def test_a_good_file_is_read_whole_and_nothing_is_kept_aside(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stored = Settings(base_url=OURS, poll_interval_seconds=90, start_at_login=True)
+    save_settings(stored, path)
+
+    assert load_settings(path) == stored
+    assert warnings(caplog) == []
+    assert not aside(path).exists()
+
+
+def test_a_refused_address_is_not_repeated_in_the_log(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An address that does not parse may still hold a password the person pasted into it."""
+    write(path, {"base_url": "https://me:hunter2-secret@[awork.example.com/api/v1"})
+
+    assert load_settings(path).base_url == DEFAULT_BASE_URL
+    lines = warnings(caplog)
+    assert any("base_url" in line and "not an http(s) URL" in line for line in lines), lines
+    assert "hunter2" not in caplog.text
