@@ -420,18 +420,18 @@ def prepare(
         return stores[0]
 
     def sign_in_here(cancel: threading.Event) -> object:
-        from tray_app.awork.auth import sign_in
+        from tray_app.awork.sign_in import sign_in
 
         return sign_in(base_url, store(), open_browser=browser, announce=announce, cancel=cancel)
 
     def sign_out_here() -> str:
-        from tray_app.awork.auth import sign_out
+        from tray_app.awork.sign_in import sign_out
 
         return sign_out(base_url, store()).message
 
     account = Account(sign_in=sign_in_here, sign_out=sign_out_here)
     if demo:
-        from tray_app.awork.auth import sign_in
+        from tray_app.awork.sign_in import sign_in
 
         # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
         sign_in(base_url, store(), open_browser=follow_redirects, announce=log.info, port=0)
@@ -441,7 +441,7 @@ def prepare(
         logs.register_secret(token)
         auth = BearerToken(token)
     else:
-        from tray_app.awork.auth import auth_for
+        from tray_app.awork.token_auth import auth_for
 
         auth = auth_for(base_url, store(), environ={} if demo else dict(os.environ))
     server_clock = ServerClock()

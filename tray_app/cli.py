@@ -42,7 +42,7 @@ EXIT_UNREACHABLE = 4
 TOKEN_ENV = "AWORK_TOKEN"
 BASE_URL_ENV = "AWORK_BASE_URL"
 TIMER_COMMANDS = ("status", "resume", "pause", "stop")
-# The sign-in listener's fixed port (tray_app.awork.auth.DEFAULT_PORT, not imported here: the
+# The sign-in listener's fixed port (tray_app.awork.loopback.DEFAULT_PORT, not imported here: the
 # parser is built before the tray shows its icon, and that module pulls in keyring).
 SIGN_IN_PORT = 47420
 NOT_SIGNED_IN = "not signed in: run 'awork-tray sign-in' (or set AWORK_TOKEN to an access token)."
@@ -288,7 +288,7 @@ def _print(
 
 def _client(base_url: str) -> AworkClient:
     """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
-    from tray_app.awork.auth import open_client
+    from tray_app.awork.token_auth import open_client
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
@@ -301,8 +301,10 @@ def _client(base_url: str) -> AworkClient:
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     """Sign in through the browser, keep the sign-in in the keychain, and say who is signed in."""
-    from tray_app.awork.auth import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
     from tray_app.awork.client import AworkClient
+    from tray_app.awork.loopback import DEFAULT_PORT, DEFAULT_WAIT_SECONDS
+    from tray_app.awork.sign_in import sign_in
+    from tray_app.awork.token_auth import OAuthAuth
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
@@ -339,7 +341,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_sign_out(args: argparse.Namespace, out: TextIO) -> int:
     """Revoke the sign-in on awork when it can be reached; forget it here in any case."""
-    from tray_app.awork.auth import sign_out
+    from tray_app.awork.sign_in import sign_out
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()

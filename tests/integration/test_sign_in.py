@@ -31,25 +31,21 @@ import pytest
 
 from tests.conftest import MemoryKeyring
 from tests.ports import free_port
-from tray_app.awork.auth import (
+from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.errors import NotSignedIn, ServerError, SignInFailed
+from tray_app.awork.loopback import LoopbackListener, redirect_uri_for
+from tray_app.awork.oauth import (
     SCOPE,
-    LoopbackListener,
-    OAuthAuth,
     Pkce,
-    SignInFailed,
-    auth_for,
     authorize_url,
     exchange_code,
     new_state,
-    redirect_uri_for,
     refresh_tokens,
     register_client,
     s256_challenge,
-    sign_in,
-    sign_out,
 )
-from tray_app.awork.client import AworkClient, BearerToken
-from tray_app.awork.errors import NotSignedIn, ServerError
+from tray_app.awork.sign_in import sign_in, sign_out
+from tray_app.awork.token_auth import OAuthAuth, auth_for
 from tray_app.cli import main
 from tray_app.core.credentials import SERVICE, CredentialStore, TokenSet
 from tray_app.sandbox import Fault, Sandbox

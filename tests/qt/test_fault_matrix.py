@@ -20,9 +20,10 @@ from pytestqt.qtbot import QtBot
 from tests.qt.conftest import Seen, make_app
 from tray_app import APP_NAME
 from tray_app.app import TrayApplication, follow_redirects
-from tray_app.awork.auth import OAuthAuth, sign_in
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import TimeTracking
+from tray_app.awork.sign_in import sign_in
+from tray_app.awork.token_auth import OAuthAuth
 from tray_app.core.actions import Action
 from tray_app.core.credentials import CredentialStore, MemoryKeyring, normalize_base_url
 from tray_app.core.timer import Snapshot, TimerState

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pydantic
 
-from tray_app import __version__
 from tray_app.awork.errors import (
     AworkError,
     MalformedAnswer,
@@ -28,6 +27,7 @@ from tray_app.awork.errors import (
     ServerError,
     Unreachable,
 )
+from tray_app.awork.http import DEFAULT_TIMEOUT, USER_AGENT
 from tray_app.awork.models import ErrorBody, StartForm, TimeTracking, UserAndWorkspace
 
 if TYPE_CHECKING:
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.awork.com/api/v1"
-# A tray must never hang on awork: connecting is quick or hopeless, answers come within seconds.
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-USER_AGENT = f"awork-tray/{__version__}"
 # awork does not document a default wait on 429 without ratelimit-reset; a minute is its window.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 

@@ -1,0 +1,185 @@
+"""awork's OAuth 2.1 endpoints for a public native client: PKCE, registration, tokens, revocation.
+
+No token, code or verifier ever reaches a log line, an exception message or a file: each is
+registered with :func:`tray_app.logs.register_secret` the moment it exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from tray_app import logs
+from tray_app.awork.errors import AworkError, MalformedAnswer, NotSignedIn, Refused, SignInFailed
+from tray_app.awork.http import error_for, json_object, send
+from tray_app.core.credentials import TokenSet, normalize_base_url
+
+log = logging.getLogger(__name__)
+
+CLIENT_NAME = "awork Tray"
+SCOPE = "full_access offline_access"
+SIGNED_OUT_BY_AWORK = "awork ended this sign-in: sign in again."
+
+
+@dataclass(frozen=True, repr=False)
+class Pkce:
+    """A PKCE pair (RFC 7636, S256): only the challenge leaves the app before the exchange."""
+
+    verifier: str
+    challenge: str
+
+    @classmethod
+    def create(cls) -> Pkce:
+        # 64 random bytes give 86 URL-safe characters (RFC 7636 allows 43 to 128).
+        verifier = secrets.token_urlsafe(64)
+        logs.register_secret(verifier)
+        return cls(verifier, s256_challenge(verifier))
+
+
+def s256_challenge(verifier: str) -> str:
+    """``BASE64URL(SHA256(verifier))`` without padding, as RFC 7636 section 4.2 says."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_state() -> str:
+    """A random ``state``: the browser's answer must carry it back, or it is someone else's."""
+    return secrets.token_urlsafe(32)
+
+
+def authorize_url(
+    base_url: str, *, client_id: str, redirect_uri: str, state: str, code_challenge: str
+) -> str:
+    """The page of awork where the person approves awork Tray (and picks a workspace)."""
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": SCOPE,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        },
+        quote_via=quote,  # scope as full_access%20offline_access, not with a "+"
+    )
+    return f"{normalize_base_url(base_url)}/accounts/authorize?{query}"
+
+
+# -- the endpoints -----------------------------------------------------------------------------
+
+
+def register_client(http: httpx.Client, base_url: str, redirect_uri: str) -> str:
+    """Register awork Tray as a public native client (RFC 7591); returns its ``client_id``."""
+    body = {
+        "client_name": CLIENT_NAME,
+        "redirect_uris": [redirect_uri],
+        "token_endpoint_auth_method": "none",
+        "application_type": "native",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "scope": SCOPE,
+    }
+    url = f"{normalize_base_url(base_url)}/clientapplications/register"
+    response = send(http, "POST", url, json=body)
+    if not response.is_success:
+        raise error_for(response, Refused, "awork refused to register awork Tray")
+    client_id = json_object(response).get("client_id")
+    if not isinstance(client_id, str) or not client_id:
+        log.warning("client registration answered without a client_id")
+        raise MalformedAnswer()
+    log.info("registered awork Tray as a client of %s", normalize_base_url(base_url))
+    return client_id
+
+
+def exchange_code(
+    http: httpx.Client,
+    base_url: str,
+    *,
+    client_id: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+    now: datetime,
+) -> TokenSet:
+    """Trade the browser's code and our PKCE verifier for tokens; a refusal is SignInFailed."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "code_verifier": code_verifier,
+    }
+    return _token_request(
+        http,
+        base_url,
+        form,
+        now=now,
+        refused=SignInFailed,
+        refused_message="awork refused the sign-in",
+    )
+
+
+def refresh_tokens(
+    http: httpx.Client, base_url: str, *, client_id: str, refresh_token: str, now: datetime
+) -> TokenSet:
+    """Renew the tokens; awork rotates the refresh token, so the old one is dead afterwards.
+
+    A refusal (used, revoked or expired refresh token) raises NotSignedIn: only signing in again
+    helps then.
+    """
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+    tokens = _token_request(
+        http, base_url, form, now=now, refused=NotSignedIn, refused_message=SIGNED_OUT_BY_AWORK
+    )
+    if tokens.refresh_token is None:  # not rotated after all: the old one stays valid
+        tokens = TokenSet(tokens.access_token, refresh_token, tokens.expires_at)
+    return tokens
+
+
+def revoke_client(http: httpx.Client, base_url: str, client_id: str) -> None:
+    """End every token of this client for the signed-in person; ``http`` carries the bearer."""
+    url = f"{normalize_base_url(base_url)}/accounts/me/authorizedclients/{quote(client_id)}"
+    response = send(http, "DELETE", url)
+    if response.is_success or response.status_code == 404:  # 404: nothing left to revoke
+        return
+    raise error_for(response, Refused, "awork refused to end the sign-in")
+
+
+def _token_request(
+    http: httpx.Client,
+    base_url: str,
+    form: dict[str, str],
+    *,
+    now: datetime,
+    refused: type[AworkError],
+    refused_message: str,
+) -> TokenSet:
+    url = f"{normalize_base_url(base_url)}/accounts/token"
+    response = send(http, "POST", url, data=form)
+    if not response.is_success:
+        raise error_for(response, refused, refused_message)
+    data = json_object(response)
+    access = data.get("access_token")
+    refresh = data.get("refresh_token")
+    expires_in = data.get("expires_in", 3600)
+    token_type = str(data.get("token_type", "Bearer"))
+    if (
+        not isinstance(access, str)
+        or not access
+        or not isinstance(refresh, str | None)
+        or not isinstance(expires_in, int | float)
+        or token_type.lower() != "bearer"
+    ):
+        log.warning("the token endpoint answered an unusable token set (type %s)", token_type)
+        raise MalformedAnswer()
+    logs.register_secret(access)
+    logs.register_secret(refresh)
+    return TokenSet(access, refresh or None, now + timedelta(seconds=float(expires_in)))
