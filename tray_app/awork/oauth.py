@@ -17,8 +17,16 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from tray_app import logs
-from tray_app.awork.errors import AworkError, MalformedAnswer, NotSignedIn, Refused, SignInFailed
-from tray_app.awork.http import error_for, json_object, send
+from tray_app.awork.errors import AworkError, MalformedAnswer, NotSignedIn, SignInFailed
+from tray_app.awork.http import (
+    DEFAULT_DEADLINE,
+    Answer,
+    error_for,
+    error_words,
+    json_object,
+    log_refusal,
+    send,
+)
 from tray_app.core.credentials import TokenSet, normalize_base_url
 
 log = logging.getLogger(__name__)
@@ -76,7 +84,9 @@ def authorize_url(
 # -- the endpoints -----------------------------------------------------------------------------
 
 
-def register_client(http: httpx.Client, base_url: str, redirect_uri: str) -> str:
+def register_client(
+    http: httpx.Client, base_url: str, redirect_uri: str, *, deadline: float = DEFAULT_DEADLINE
+) -> str:
     """Register awork Tray as a public native client (RFC 7591); returns its ``client_id``."""
     body = {
         "client_name": CLIENT_NAME,
@@ -88,10 +98,10 @@ def register_client(http: httpx.Client, base_url: str, redirect_uri: str) -> str
         "scope": SCOPE,
     }
     url = f"{normalize_base_url(base_url)}/clientapplications/register"
-    response = send(http, "POST", url, json=body)
-    if not response.is_success:
-        raise error_for(response, Refused, "awork refused to register awork Tray")
-    client_id = json_object(response).get("client_id")
+    answer = send(http, "POST", url, json=body, deadline=deadline)
+    if not answer.is_success:
+        raise error_for(answer, "awork refused to register awork Tray")
+    client_id = json_object(answer).get("client_id")
     if not isinstance(client_id, str) or not client_id:
         log.warning("client registration answered without a client_id")
         raise MalformedAnswer()
@@ -108,6 +118,7 @@ def exchange_code(
     redirect_uri: str,
     code_verifier: str,
     now: datetime,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> TokenSet:
     """Trade the browser's code and our PKCE verifier for tokens; a refusal is SignInFailed."""
     form = {
@@ -117,18 +128,20 @@ def exchange_code(
         "client_id": client_id,
         "code_verifier": code_verifier,
     }
-    return _token_request(
-        http,
-        base_url,
-        form,
-        now=now,
-        refused=SignInFailed,
-        refused_message="awork refused the sign-in",
-    )
+    answer = _token_answer(http, base_url, form, deadline)
+    if not answer.is_success:
+        raise _refusal(answer, SignInFailed, "awork refused the sign-in")
+    return _token_set(answer, now)
 
 
 def refresh_tokens(
-    http: httpx.Client, base_url: str, *, client_id: str, refresh_token: str, now: datetime
+    http: httpx.Client,
+    base_url: str,
+    *,
+    client_id: str,
+    refresh_token: str,
+    now: datetime,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> TokenSet:
     """Renew the tokens; awork rotates the refresh token, so the old one is dead afterwards.
 
@@ -136,37 +149,54 @@ def refresh_tokens(
     helps then.
     """
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
-    tokens = _token_request(
-        http, base_url, form, now=now, refused=NotSignedIn, refused_message=SIGNED_OUT_BY_AWORK
-    )
+    answer = _token_answer(http, base_url, form, deadline)
+    if not answer.is_success:
+        raise _refusal(answer, NotSignedIn, SIGNED_OUT_BY_AWORK)
+    tokens = _token_set(answer, now)
     if tokens.refresh_token is None:  # not rotated after all: the old one stays valid
         tokens = TokenSet(tokens.access_token, refresh_token, tokens.expires_at)
     return tokens
 
 
-def revoke_client(http: httpx.Client, base_url: str, client_id: str) -> None:
+def revoke_client(
+    http: httpx.Client, base_url: str, client_id: str, *, deadline: float = DEFAULT_DEADLINE
+) -> None:
     """End every token of this client for the signed-in person; ``http`` carries the bearer."""
     url = f"{normalize_base_url(base_url)}/accounts/me/authorizedclients/{quote(client_id)}"
-    response = send(http, "DELETE", url)
-    if response.is_success or response.status_code == 404:  # 404: nothing left to revoke
+    answer = send(http, "DELETE", url, deadline=deadline)
+    if answer.is_success or answer.status_code == 404:  # 404: nothing left to revoke
         return
-    raise error_for(response, Refused, "awork refused to end the sign-in")
+    raise error_for(answer, "awork refused to end the sign-in")
 
 
-def _token_request(
-    http: httpx.Client,
-    base_url: str,
-    form: dict[str, str],
-    *,
-    now: datetime,
-    refused: type[AworkError],
-    refused_message: str,
-) -> TokenSet:
+def _token_answer(
+    http: httpx.Client, base_url: str, form: dict[str, str], deadline: float
+) -> Answer:
     url = f"{normalize_base_url(base_url)}/accounts/token"
-    response = send(http, "POST", url, data=form)
-    if not response.is_success:
-        raise error_for(response, refused, refused_message)
-    data = json_object(response)
+    return send(http, "POST", url, data=form, deadline=deadline)
+
+
+def _refusal(answer: Answer, refused: type[AworkError], message: str) -> AworkError:
+    """The token endpoint's no: a rate limit and a server error mean what they mean anywhere."""
+    if answer.status_code == 429 or answer.status_code >= 500:
+        return error_for(answer)
+    words = error_words(answer)
+    said = words.description
+    error: AworkError
+    if refused is NotSignedIn:  # the person can only sign in again; awork's words go to the log
+        error = refused(message, **words.details())
+    else:
+        error = refused(f"{message}: {said}" if said else f"{message}.", **words.details())
+    log_refusal(answer, error)
+    return error
+
+
+# Ten years: no token lives longer, and a larger number only overflows the date arithmetic.
+_MAX_EXPIRES_IN = 10 * 365 * 24 * 3600
+
+
+def _token_set(answer: Answer, now: datetime) -> TokenSet:
+    data = json_object(answer)
     access = data.get("access_token")
     refresh = data.get("refresh_token")
     expires_in = data.get("expires_in", 3600)
@@ -175,10 +205,12 @@ def _token_request(
         not isinstance(access, str)
         or not access
         or not isinstance(refresh, str | None)
+        or isinstance(expires_in, bool)
         or not isinstance(expires_in, int | float)
+        or not 0 < expires_in <= _MAX_EXPIRES_IN
         or token_type.lower() != "bearer"
     ):
-        log.warning("the token endpoint answered an unusable token set (type %s)", token_type)
+        log.warning("the token endpoint answered an unusable token set (type %s)", token_type[:20])
         raise MalformedAnswer()
     logs.register_secret(access)
     logs.register_secret(refresh)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import httpx
 
 from tray_app.awork.errors import AworkError, NotSignedIn, Unreachable
-from tray_app.awork.http import DEFAULT_TIMEOUT, USER_AGENT
+from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, USER_AGENT
 from tray_app.awork.loopback import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, LoopbackListener
 from tray_app.awork.oauth import (
     Pkce,
@@ -54,6 +54,7 @@ def sign_in(
     cancel: threading.Event | None = None,
     clock: Clock = utc_now,
     http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> TokenSet:
     """Sign the person in through their browser and keep the tokens in ``store``.
 
@@ -69,7 +70,7 @@ def sign_in(
         # Listen first: a taken port fails before anything is registered or opened.
         with LoopbackListener(state, port=port) as listener:
             redirect_uri = listener.redirect_uri
-            client_id = _registered_client(http, base, store, redirect_uri)
+            client_id = _registered_client(http, base, store, redirect_uri, deadline)
             url = authorize_url(
                 base,
                 client_id=client_id,
@@ -88,6 +89,7 @@ def sign_in(
             redirect_uri=redirect_uri,
             code_verifier=pkce.verifier,
             now=clock(),
+            deadline=deadline,
         )
     store.save_tokens(base, tokens)
     log.info("signed in to %s", base)
@@ -95,13 +97,13 @@ def sign_in(
 
 
 def _registered_client(
-    http: httpx.Client, base: str, store: CredentialStore, redirect_uri: str
+    http: httpx.Client, base: str, store: CredentialStore, redirect_uri: str, deadline: float
 ) -> str:
     """The stored client id for this base URL and redirect URI, registering one when needed."""
     known = store.client(base)
     if known is not None and known.redirect_uri == redirect_uri:
         return known.client_id
-    client_id = register_client(http, base, redirect_uri)
+    client_id = register_client(http, base, redirect_uri, deadline=deadline)
     store.save_client(base, ClientRegistration(client_id, redirect_uri))
     return client_id
 
@@ -131,6 +133,7 @@ def sign_out(
     *,
     clock: Clock = utc_now,
     http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> SignOutResult:
     """Revoke the sign-in on awork (best effort) and forget its tokens here in any case.
 
@@ -148,12 +151,12 @@ def sign_out(
     if registration is None:
         note = "; awork Tray's client registration was missing, so awork was not told"
     else:
-        auth = OAuthAuth(base, store, clock=clock, http_timeout=http_timeout)
+        auth = OAuthAuth(base, store, clock=clock, http_timeout=http_timeout, deadline=deadline)
         try:
             with httpx.Client(
                 auth=auth, timeout=http_timeout, headers={"User-Agent": USER_AGENT}
             ) as http:
-                revoke_client(http, base, registration.client_id)
+                revoke_client(http, base, registration.client_id, deadline=deadline)
             revoked = True
         except NotSignedIn:
             revoked = True  # awork no longer accepts these tokens: nothing left to revoke

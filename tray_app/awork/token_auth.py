@@ -17,7 +17,7 @@ import httpx
 from tray_app import logs
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import NotSignedIn
-from tray_app.awork.http import DEFAULT_TIMEOUT, USER_AGENT
+from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, USER_AGENT
 from tray_app.awork.oauth import SIGNED_OUT_BY_AWORK, refresh_tokens
 from tray_app.core.credentials import CredentialStore, TokenSet, normalize_base_url
 
@@ -54,12 +54,14 @@ class OAuthAuth(httpx.Auth):
         clock: Clock = utc_now,
         margin: timedelta = REFRESH_MARGIN,
         http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self._base = normalize_base_url(base_url)
         self._store = store
         self._clock = clock
         self._margin = margin
         self._http_timeout = http_timeout
+        self._deadline = deadline
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         tokens = self._usable_tokens()
@@ -113,6 +115,7 @@ class OAuthAuth(httpx.Auth):
                         client_id=registration.client_id,
                         refresh_token=tokens.refresh_token,
                         now=self._clock(),
+                        deadline=self._deadline,
                     )
             except NotSignedIn:
                 # Another process (the command line, a second tray) may have renewed or signed
