@@ -330,13 +330,15 @@ def test_pkce_is_checked(sandbox: Sandbox) -> None:
     assert refused.value.code == "invalid_grant"
 
 
-def test_a_wrong_state_is_refused(sandbox: Sandbox, store: CredentialStore) -> None:
+def test_a_wrong_state_is_refused_and_the_sign_in_still_times_out(
+    sandbox: Sandbox, store: CredentialStore
+) -> None:
     browser = ScriptedBrowser(tamper=lambda url: with_query(url, state="forged-state"))
     port = free_port()
 
-    with pytest.raises(SignInFailed, match="state did not match"):
+    with pytest.raises(SignInFailed, match=r"No answer from the browser within 1 s"):
         sign_in(
-            sandbox.url, store, open_browser=browser, announce=never_called, port=port, timeout=10
+            sandbox.url, store, open_browser=browser, announce=never_called, port=port, timeout=1
         )
 
     assert browser.page.status == 400
@@ -344,6 +346,34 @@ def test_a_wrong_state_is_refused(sandbox: Sandbox, store: CredentialStore) -> N
     assert token_posts(sandbox) == []  # the code was never exchanged
     assert store.tokens(sandbox.url) is None
     assert_port_free(port)
+
+
+def test_a_wrong_state_cannot_cancel_the_sign_in(sandbox: Sandbox, store: CredentialStore) -> None:
+    """Another web page calls the listener first; awork's real answer still signs the person in."""
+    pages: list[Page] = []
+
+    def browser(url: str) -> bool:
+        with httpx.Client(follow_redirects=False, timeout=5) as http:
+            callback = http.get(url).headers["location"]
+            for forged in (
+                with_query(callback, state="forged-state"),
+                with_query(callback, state="forged-state", error="access_denied"),
+                with_query(callback, state="", code="attacker-code-123"),
+            ):
+                page = http.get(forged)
+                pages.append(Page(page.status_code, page.text))
+            page = http.get(callback)
+            pages.append(Page(page.status_code, page.text))
+        return True
+
+    tokens = sign_in(
+        sandbox.url, store, open_browser=browser, announce=never_called, port=0, timeout=10
+    )
+
+    assert [page.status for page in pages] == [400, 400, 400, 200]
+    assert SIGNED_IN_PAGE in pages[-1].text
+    assert len(token_posts(sandbox, "authorization_code")) == 1
+    assert store.tokens(sandbox.url, reload=True) == tokens
 
 
 def test_a_denied_sign_in_says_why(

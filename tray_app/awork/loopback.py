@@ -80,15 +80,14 @@ class _CallbackServer(ThreadingHTTPServer):
                 return 409, "Sign-in already handled", "This sign-in has already ended."
             state = params.get("state", "")
             if not secrets.compare_digest(state.encode(), self.expected_state.encode()):
-                self.outcome = _Outcome(
-                    failure="The browser's answer did not belong to this sign-in (its state did "
-                    "not match), so it was refused; sign in again."
-                )
+                # Any web page can make the browser call this fixed port; only awork knows the
+                # state, so a wrong one is ignored and the real answer is still awaited.
+                log.warning("ignored a sign-in callback whose state did not match")
                 return (
                     400,
                     "Sign-in refused",
-                    "This answer does not belong to the sign-in awork Tray started. "
-                    "Start the sign-in again from awork Tray.",
+                    "This answer does not belong to the sign-in awork Tray started, so it was "
+                    "ignored.",
                 )
             if "error" in params:
                 why = shown(params.get("error_description")) or shown(params["error"])
@@ -133,8 +132,9 @@ class _CallbackHandler(BaseHTTPRequestHandler):
             return
         status, title, text = self.server.settle(dict(parse_qsl(url.query)))
         self._page(status, title, text)
-        # Only now: the person sees the page before the listener goes away.
-        self.server.settled.set()
+        if self.server.outcome is not None:
+            # Only now: the person sees the page before the listener goes away.
+            self.server.settled.set()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's stderr lines: they carry the request line, code included."""
@@ -160,8 +160,9 @@ class _CallbackHandler(BaseHTTPRequestHandler):
 class LoopbackListener:
     """A one-shot listener on 127.0.0.1 for awork's redirect back to awork Tray.
 
-    It accepts exactly one callback: a matching ``state`` with a ``code`` ends the wait with the
-    code; a wrong ``state``, an ``error=``, the timeout or a cancel end it with one clear message.
+    It accepts exactly one callback with the right ``state``: with a ``code`` it ends the wait
+    with the code, with an ``error=`` in one clear message, as do the timeout and a cancel. A
+    callback with a wrong ``state`` is answered 400 and changes nothing.
     The socket is closed when the ``with`` block ends, whatever happened.
     """
 
