@@ -32,7 +32,13 @@ import pytest
 from tests.conftest import MemoryKeyring
 from tests.ports import free_port
 from tray_app.awork.client import AworkClient, BearerToken
-from tray_app.awork.errors import NotSignedIn, ServerError, SignInFailed
+from tray_app.awork.errors import (
+    MalformedAnswer,
+    NotSignedIn,
+    ServerError,
+    SignInFailed,
+    Unreachable,
+)
 from tray_app.awork.loopback import LoopbackListener, redirect_uri_for
 from tray_app.awork.oauth import (
     SCOPE,
@@ -691,6 +697,70 @@ def test_revoked_tokens_sign_out(
     assert set(memory_keyring.entries) == {(SERVICE, f"{sandbox.url} client")}
     with pytest.raises(NotSignedIn):  # and no further call reaches awork
         client.me()
+
+
+def oauth_error(status: int, error: str) -> Fault:
+    """The token endpoint's OAuth error body (RFC 6749 section 5.2)."""
+    body = json.dumps({"error": error, "error_description": f"{error} (injected)"}).encode()
+    return Fault.page(status, body, "application/json")
+
+
+KEEPS_THE_SIGN_IN = {
+    "redirect": Fault.redirect("https://portal.example/login"),
+    "html-403": Fault.page(403),
+    "html-404": Fault.page(404),
+    "html-408": Fault.page(408),
+    "400-awork-body": Fault.status(400),
+    "400-empty": Fault.page(400, b"", "text/plain"),
+    "400-invalid_request": oauth_error(400, "invalid_request"),
+    "401-html": Fault.page(401),
+    "500": Fault.status(500),
+    "503": Fault.status(503),
+    "200-html": Fault.malformed(),
+    "dropped": Fault.drop(),
+}
+
+
+@pytest.mark.usefixtures("signed_in")
+@pytest.mark.parametrize("fault", KEEPS_THE_SIGN_IN.values(), ids=KEEPS_THE_SIGN_IN.keys())
+def test_a_renewal_answered_by_anything_but_awork_s_no_keeps_the_sign_in(
+    sandbox: Sandbox, store: CredentialStore, fault: Fault
+) -> None:
+    kept = CredentialStore().tokens(sandbox.url)
+    sandbox.expire_access_tokens()
+    sandbox.inject("POST", "/accounts/token", fault)
+
+    with AworkClient(sandbox.url, auth=OAuthAuth(sandbox.url, store), timeout=5) as client:
+        with pytest.raises((Unreachable, ServerError, MalformedAnswer)) as offline:
+            client.me()
+        assert "\n" not in str(offline.value)
+        assert CredentialStore().tokens(sandbox.url) == kept  # still in the keychain
+        assert client.me().display_name == "Ada Lovelace"  # the next renewal works
+
+    first, second = token_posts(sandbox, "refresh_token")
+    assert first["refresh_token"] == second["refresh_token"] == kept.refresh_token
+
+
+@pytest.mark.usefixtures("signed_in")
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(400, "invalid_grant"), (401, "invalid_client"), (400, "unauthorized_client")],
+)
+def test_awork_s_no_to_a_renewal_signs_out(
+    sandbox: Sandbox, store: CredentialStore, memory_keyring: MemoryKeyring, status: int, error: str
+) -> None:
+    sandbox.expire_access_tokens()
+    sandbox.inject("POST", "/accounts/token", oauth_error(status, error))
+
+    with (
+        AworkClient(sandbox.url, auth=OAuthAuth(sandbox.url, store), timeout=5) as client,
+        pytest.raises(NotSignedIn) as signed_out,
+    ):
+        client.me()
+
+    assert str(signed_out.value) == "awork ended this sign-in: sign in again."
+    assert CredentialStore().tokens(sandbox.url) is None
+    assert set(memory_keyring.entries) == {(SERVICE, f"{sandbox.url} client")}
 
 
 def test_a_crash_right_after_a_refresh_still_leaves_a_working_sign_in(

@@ -34,6 +34,12 @@ log = logging.getLogger(__name__)
 CLIENT_NAME = "awork Tray"
 SCOPE = "full_access offline_access"
 SIGNED_OUT_BY_AWORK = "awork ended this sign-in: sign in again."
+RENEWAL_NOT_UNDERSTOOD = (
+    "awork's answer to renewing the sign-in was not understood; still signed in, trying again."
+)
+# RFC 6749 section 5.2: the refresh token is dead (invalid_grant), or the client is unknown or
+# no longer allowed (invalid_client, unauthorized_client: awork Tray was removed in awork).
+_SIGNED_OUT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 
 
 @dataclass(frozen=True, repr=False)
@@ -130,7 +136,7 @@ def exchange_code(
     }
     answer = _token_answer(http, base_url, form, deadline)
     if not answer.is_success:
-        raise _refusal(answer, SignInFailed, "awork refused the sign-in")
+        raise _sign_in_refusal(answer)
     return _token_set(answer, now)
 
 
@@ -145,13 +151,15 @@ def refresh_tokens(
 ) -> TokenSet:
     """Renew the tokens; awork rotates the refresh token, so the old one is dead afterwards.
 
-    A refusal (used, revoked or expired refresh token) raises NotSignedIn: only signing in again
-    helps then.
+    Only awork's OAuth "no" to this grant or client (used, revoked or expired refresh token, a
+    removed client) raises NotSignedIn: only signing in again helps then. Any other answer (a
+    proxy's page, a redirect, a 5xx, a 400 without an OAuth error) raises an error that keeps
+    the tokens, since the refresh token may well still be good.
     """
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
     answer = _token_answer(http, base_url, form, deadline)
     if not answer.is_success:
-        raise _refusal(answer, NotSignedIn, SIGNED_OUT_BY_AWORK)
+        raise _renewal_refusal(answer)
     tokens = _token_set(answer, now)
     if tokens.refresh_token is None:  # not rotated after all: the old one stays valid
         tokens = TokenSet(tokens.access_token, refresh_token, tokens.expires_at)
@@ -176,17 +184,28 @@ def _token_answer(
     return send(http, "POST", url, data=form, deadline=deadline)
 
 
-def _refusal(answer: Answer, refused: type[AworkError], message: str) -> AworkError:
-    """The token endpoint's no: a rate limit and a server error mean what they mean anywhere."""
+def _renewal_refusal(answer: Answer) -> AworkError:
+    """A failed renewal: signed out only when awork's OAuth error says the grant is dead."""
+    if answer.status_code == 429 or answer.status_code >= 500:
+        return error_for(answer)
+    words = error_words(answer)
+    error: AworkError
+    if answer.status_code in (400, 401) and words.code in _SIGNED_OUT_ERRORS:
+        error = NotSignedIn(SIGNED_OUT_BY_AWORK, **words.details())
+    else:
+        error = MalformedAnswer(RENEWAL_NOT_UNDERSTOOD, **words.details())
+    log_refusal(answer, error)
+    return error
+
+
+def _sign_in_refusal(answer: Answer) -> AworkError:
+    """The token endpoint's no to a code: a rate limit or a 5xx mean what they mean anywhere."""
     if answer.status_code == 429 or answer.status_code >= 500:
         return error_for(answer)
     words = error_words(answer)
     said = words.description
-    error: AworkError
-    if refused is NotSignedIn:  # the person can only sign in again; awork's words go to the log
-        error = refused(message, **words.details())
-    else:
-        error = refused(f"{message}: {said}" if said else f"{message}.", **words.details())
+    message = "awork refused the sign-in"
+    error = SignInFailed(f"{message}: {said}" if said else f"{message}.", **words.details())
     log_refusal(answer, error)
     return error
 
