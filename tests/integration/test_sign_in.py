@@ -8,6 +8,7 @@ received, and what the keychain holds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -1070,3 +1071,106 @@ def test_cli_sign_in_as_a_process_and_status_in_another(sandbox: Sandbox, tmp_pa
     )
     assert (status.returncode, status.stderr) == (0, "")
     assert status.stdout.startswith("Paused at 0:37:")
+
+
+RENEW_IN_A_PROCESS = """
+import hashlib, sys, time
+from pathlib import Path
+from tray_app.awork.client import AworkClient
+from tray_app.awork.token_auth import OAuthAuth
+from tray_app.core.credentials import CredentialStore
+
+base, go = sys.argv[1], Path(sys.argv[2])
+store = CredentialStore()
+store.tokens(base)  # known before the race, as a running tray knows them
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.01)
+with AworkClient(base, auth=OAuthAuth(base, store), timeout=10) as client:
+    name = client.me().display_name
+tokens = store.tokens(base)
+print(name, hashlib.sha256(tokens.access_token.encode()).hexdigest(), flush=True)
+"""
+
+
+def test_two_processes_renewing_at_once_send_one_refresh(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tray and the command line find the access token dead at the same moment."""
+    from tests.keyring_file import FILE_ENV
+    from tests.keyring_file import Keyring as FileKeyring
+
+    keychain = tmp_path / "test-keychain.json"
+    monkeypatch.setenv(FILE_ENV, str(keychain))
+    keyring.set_keyring(FileKeyring())
+    old = sign_in(
+        sandbox.url,
+        CredentialStore(),
+        open_browser=ScriptedBrowser(),
+        announce=never_called,
+        port=0,
+        timeout=10,
+    )
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        FILE_ENV: str(keychain),
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    go = tmp_path / "go"
+    sandbox.expire_access_tokens()
+    # The first renewal to arrive takes a while, so the other surely comes while it runs.
+    sandbox.inject("POST", "/accounts/token", Fault.delay(0.5))
+    sandbox.clear_requests()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RENEW_IN_A_PROCESS, sandbox.url, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout is not None
+            assert process.stdout.readline() == "ready\n"
+        go.touch()
+        outputs = [process.communicate(timeout=30) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    new = CredentialStore().tokens(sandbox.url, reload=True)
+    assert new is not None and new.refresh_token not in (None, old.refresh_token)
+    digest = hashlib.sha256(new.access_token.encode()).hexdigest()
+    assert outputs == [(f"Ada Lovelace {digest}\n", "")] * 2
+    (refresh,) = token_posts(sandbox, "refresh_token")
+    assert refresh["refresh_token"] == old.refresh_token
+
+
+@pytest.mark.usefixtures("signed_in")
+def test_without_a_usable_runtime_folder_the_renewal_still_happens(
+    sandbox: Sandbox,
+    client: AworkClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(not_a_folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))  # the fallback: unusable too
+    sandbox.expire_access_tokens()
+
+    assert client.me().display_name == "Ada Lovelace"
+
+    assert len(token_posts(sandbox, "refresh_token")) == 1
+    assert "no renewal lock shared with other processes" in caplog.text
