@@ -289,7 +289,7 @@ def _print(
 def _client(base_url: str, token: str | None, clock: ServerClock) -> AworkClient:
     """A client with AWORK_TOKEN when it was set, else with the keychain's sign-in (renewed as
     needed); every answer's Date header sets ``clock``."""
-    from tray_app.awork.auth import open_client
+    from tray_app.awork.token_auth import open_client
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
@@ -298,14 +298,15 @@ def _client(base_url: str, token: str | None, clock: ServerClock) -> AworkClient
             raise CommandError(f"not signed in: {store.problem}.", EXIT_NOT_SIGNED_IN)
         raise CommandError(NOT_SIGNED_IN, EXIT_NOT_SIGNED_IN)
     # The token taken from the environment, handed over explicitly (it is no longer there).
-    environ = {TOKEN_ENV: token} if token else {}
-    return open_client(base_url, store, environ=environ, on_server_date=clock.observe)
+    return open_client(base_url, store, token=token, on_server_date=clock.observe)
 
 
 def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     """Sign in through the browser, keep the sign-in in the keychain, and say who is signed in."""
-    from tray_app.awork.auth import DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
     from tray_app.awork.client import AworkClient
+    from tray_app.awork.loopback import DEFAULT_WAIT_SECONDS
+    from tray_app.awork.sign_in import sign_in
+    from tray_app.awork.token_auth import OAuthAuth
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()
@@ -342,7 +343,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_sign_out(args: argparse.Namespace, out: TextIO) -> int:
     """Revoke the sign-in on awork when it can be reached; forget it here in any case."""
-    from tray_app.awork.auth import sign_out
+    from tray_app.awork.sign_in import sign_out
     from tray_app.core.credentials import CredentialStore
 
     store = CredentialStore()

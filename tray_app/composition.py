@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tray_app import logs
 from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.urls import check_base_url
@@ -109,31 +108,29 @@ def prepare(
         return stores[0]
 
     def sign_in_here(cancel: threading.Event) -> object:
-        from tray_app.awork.auth import sign_in
+        from tray_app.awork.sign_in import sign_in
 
         return sign_in(base_url, store(), open_browser=browser, announce=announce, cancel=cancel)
 
     def sign_out_here() -> str:
-        from tray_app.awork.auth import sign_out
+        from tray_app.awork.sign_in import sign_out
 
         return sign_out(base_url, store()).message
 
     account = Account(sign_in=sign_in_here, sign_out=sign_out_here)
     if demo:
-        from tray_app.awork.auth import sign_in
+        from tray_app.awork.sign_in import sign_in
 
         # Sign the demo in through the real OAuth flow, the sandbox approving by itself.
         sign_in(base_url, store(), open_browser=follow_redirects, announce=log.info, port=0)
-    token = None if demo else token
     auth: httpx.Auth
-    if token:
-        logs.register_secret(token)
+    if token and not demo:
+        # auth_for's first case, spelled here so that a start with AWORK_TOKEN loads no keyring.
         auth = BearerToken(token)
     else:
-        from tray_app.awork.auth import auth_for
+        from tray_app.awork.token_auth import auth_for
 
-        # No AWORK_TOKEN here: the keychain's sign-in, whatever the environment holds.
-        auth = auth_for(base_url, store(), environ={})
+        auth = auth_for(base_url, store())
     server_clock = ServerClock()
     client = AworkClient(
         base_url,

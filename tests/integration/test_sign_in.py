@@ -8,6 +8,7 @@ received, and what the keychain holds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -31,25 +32,27 @@ import pytest
 
 from tests.conftest import MemoryKeyring
 from tests.ports import free_port
-from tray_app.awork.auth import (
-    SCOPE,
-    LoopbackListener,
-    OAuthAuth,
-    Pkce,
+from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.errors import (
+    MalformedAnswer,
+    NotSignedIn,
+    ServerError,
     SignInFailed,
-    auth_for,
+    Unreachable,
+)
+from tray_app.awork.loopback import LoopbackListener, redirect_uri_for
+from tray_app.awork.oauth import (
+    SCOPE,
+    Pkce,
     authorize_url,
     exchange_code,
     new_state,
-    redirect_uri_for,
     refresh_tokens,
     register_client,
     s256_challenge,
-    sign_in,
-    sign_out,
 )
-from tray_app.awork.client import AworkClient, BearerToken
-from tray_app.awork.errors import NotSignedIn, ServerError
+from tray_app.awork.sign_in import sign_in, sign_out
+from tray_app.awork.token_auth import OAuthAuth, auth_for
 from tray_app.cli import main
 from tray_app.core.credentials import SERVICE, CredentialStore, TokenSet
 from tray_app.sandbox import Fault, Sandbox
@@ -334,13 +337,15 @@ def test_pkce_is_checked(sandbox: Sandbox) -> None:
     assert refused.value.code == "invalid_grant"
 
 
-def test_a_wrong_state_is_refused(sandbox: Sandbox, store: CredentialStore) -> None:
+def test_a_wrong_state_is_refused_and_the_sign_in_still_times_out(
+    sandbox: Sandbox, store: CredentialStore
+) -> None:
     browser = ScriptedBrowser(tamper=lambda url: with_query(url, state="forged-state"))
     port = free_port()
 
-    with pytest.raises(SignInFailed, match="state did not match"):
+    with pytest.raises(SignInFailed, match=r"No answer from the browser within 1 s"):
         sign_in(
-            sandbox.url, store, open_browser=browser, announce=never_called, port=port, timeout=10
+            sandbox.url, store, open_browser=browser, announce=never_called, port=port, timeout=1
         )
 
     assert browser.page.status == 400
@@ -348,6 +353,34 @@ def test_a_wrong_state_is_refused(sandbox: Sandbox, store: CredentialStore) -> N
     assert token_posts(sandbox) == []  # the code was never exchanged
     assert store.tokens(sandbox.url) is None
     assert_port_free(port)
+
+
+def test_a_wrong_state_cannot_cancel_the_sign_in(sandbox: Sandbox, store: CredentialStore) -> None:
+    """Another web page calls the listener first; awork's real answer still signs the person in."""
+    pages: list[Page] = []
+
+    def browser(url: str) -> bool:
+        with httpx.Client(follow_redirects=False, timeout=5) as http:
+            callback = http.get(url).headers["location"]
+            for forged in (
+                with_query(callback, state="forged-state"),
+                with_query(callback, state="forged-state", error="access_denied"),
+                with_query(callback, state="", code="attacker-code-123"),
+            ):
+                page = http.get(forged)
+                pages.append(Page(page.status_code, page.text))
+            page = http.get(callback)
+            pages.append(Page(page.status_code, page.text))
+        return True
+
+    tokens = sign_in(
+        sandbox.url, store, open_browser=browser, announce=never_called, port=0, timeout=10
+    )
+
+    assert [page.status for page in pages] == [400, 400, 400, 200]
+    assert SIGNED_IN_PAGE in pages[-1].text
+    assert len(token_posts(sandbox, "authorization_code")) == 1
+    assert store.tokens(sandbox.url, reload=True) == tokens
 
 
 def test_a_denied_sign_in_says_why(
@@ -667,6 +700,70 @@ def test_revoked_tokens_sign_out(
         client.me()
 
 
+def oauth_error(status: int, error: str) -> Fault:
+    """The token endpoint's OAuth error body (RFC 6749 section 5.2)."""
+    body = json.dumps({"error": error, "error_description": f"{error} (injected)"}).encode()
+    return Fault.page(status, body, "application/json")
+
+
+KEEPS_THE_SIGN_IN = {
+    "redirect": Fault.redirect("https://portal.example/login"),
+    "html-403": Fault.page(403),
+    "html-404": Fault.page(404),
+    "html-408": Fault.page(408),
+    "400-awork-body": Fault.status(400),
+    "400-empty": Fault.page(400, b"", "text/plain"),
+    "400-invalid_request": oauth_error(400, "invalid_request"),
+    "401-html": Fault.page(401),
+    "500": Fault.status(500),
+    "503": Fault.status(503),
+    "200-html": Fault.malformed(),
+    "dropped": Fault.drop(),
+}
+
+
+@pytest.mark.usefixtures("signed_in")
+@pytest.mark.parametrize("fault", KEEPS_THE_SIGN_IN.values(), ids=KEEPS_THE_SIGN_IN.keys())
+def test_a_renewal_answered_by_anything_but_awork_s_no_keeps_the_sign_in(
+    sandbox: Sandbox, store: CredentialStore, fault: Fault
+) -> None:
+    kept = CredentialStore().tokens(sandbox.url)
+    sandbox.expire_access_tokens()
+    sandbox.inject("POST", "/accounts/token", fault)
+
+    with AworkClient(sandbox.url, auth=OAuthAuth(sandbox.url, store), timeout=5) as client:
+        with pytest.raises((Unreachable, ServerError, MalformedAnswer)) as offline:
+            client.me()
+        assert "\n" not in str(offline.value)
+        assert CredentialStore().tokens(sandbox.url) == kept  # still in the keychain
+        assert client.me().display_name == "Ada Lovelace"  # the next renewal works
+
+    first, second = token_posts(sandbox, "refresh_token")
+    assert first["refresh_token"] == second["refresh_token"] == kept.refresh_token
+
+
+@pytest.mark.usefixtures("signed_in")
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(400, "invalid_grant"), (401, "invalid_client"), (400, "unauthorized_client")],
+)
+def test_awork_s_no_to_a_renewal_signs_out(
+    sandbox: Sandbox, store: CredentialStore, memory_keyring: MemoryKeyring, status: int, error: str
+) -> None:
+    sandbox.expire_access_tokens()
+    sandbox.inject("POST", "/accounts/token", oauth_error(status, error))
+
+    with (
+        AworkClient(sandbox.url, auth=OAuthAuth(sandbox.url, store), timeout=5) as client,
+        pytest.raises(NotSignedIn) as signed_out,
+    ):
+        client.me()
+
+    assert str(signed_out.value) == "awork ended this sign-in: sign in again."
+    assert CredentialStore().tokens(sandbox.url) is None
+    assert set(memory_keyring.entries) == {(SERVICE, f"{sandbox.url} client")}
+
+
 def test_a_crash_right_after_a_refresh_still_leaves_a_working_sign_in(
     sandbox: Sandbox, store: CredentialStore, signed_in: TokenSet, memory_keyring: MemoryKeyring
 ) -> None:
@@ -704,10 +801,8 @@ def test_a_crash_right_after_a_refresh_still_leaves_a_working_sign_in(
 def test_a_token_in_the_environment_overrides_the_keychain(
     sandbox: Sandbox, store: CredentialStore
 ) -> None:
-    assert isinstance(
-        auth_for(sandbox.url, store, environ={"AWORK_TOKEN": "abc-123456"}), BearerToken
-    )
-    assert isinstance(auth_for(sandbox.url, store, environ={}), OAuthAuth)
+    assert isinstance(auth_for(sandbox.url, store, token="abc-123456"), BearerToken)
+    assert isinstance(auth_for(sandbox.url, store), OAuthAuth)
 
 
 def test_not_signed_in_sends_nothing(sandbox: Sandbox, client: AworkClient) -> None:
@@ -974,3 +1069,106 @@ def test_cli_sign_in_as_a_process_and_status_in_another(sandbox: Sandbox, tmp_pa
     )
     assert (status.returncode, status.stderr) == (0, "")
     assert status.stdout.startswith("Paused at 0:37:")
+
+
+RENEW_IN_A_PROCESS = """
+import hashlib, sys, time
+from pathlib import Path
+from tray_app.awork.client import AworkClient
+from tray_app.awork.token_auth import OAuthAuth
+from tray_app.core.credentials import CredentialStore
+
+base, go = sys.argv[1], Path(sys.argv[2])
+store = CredentialStore()
+store.tokens(base)  # known before the race, as a running tray knows them
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.01)
+with AworkClient(base, auth=OAuthAuth(base, store), timeout=10) as client:
+    name = client.me().display_name
+tokens = store.tokens(base)
+print(name, hashlib.sha256(tokens.access_token.encode()).hexdigest(), flush=True)
+"""
+
+
+def test_two_processes_renewing_at_once_send_one_refresh(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tray and the command line find the access token dead at the same moment."""
+    from tests.keyring_file import FILE_ENV
+    from tests.keyring_file import Keyring as FileKeyring
+
+    keychain = tmp_path / "test-keychain.json"
+    monkeypatch.setenv(FILE_ENV, str(keychain))
+    keyring.set_keyring(FileKeyring())
+    old = sign_in(
+        sandbox.url,
+        CredentialStore(),
+        open_browser=ScriptedBrowser(),
+        announce=never_called,
+        port=0,
+        timeout=10,
+    )
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        FILE_ENV: str(keychain),
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    go = tmp_path / "go"
+    sandbox.expire_access_tokens()
+    # The first renewal to arrive takes a while, so the other surely comes while it runs.
+    sandbox.inject("POST", "/accounts/token", Fault.delay(0.5))
+    sandbox.clear_requests()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RENEW_IN_A_PROCESS, sandbox.url, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout is not None
+            assert process.stdout.readline() == "ready\n"
+        go.touch()
+        outputs = [process.communicate(timeout=30) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    new = CredentialStore().tokens(sandbox.url, reload=True)
+    assert new is not None and new.refresh_token not in (None, old.refresh_token)
+    digest = hashlib.sha256(new.access_token.encode()).hexdigest()
+    assert outputs == [(f"Ada Lovelace {digest}\n", "")] * 2
+    (refresh,) = token_posts(sandbox, "refresh_token")
+    assert refresh["refresh_token"] == old.refresh_token
+
+
+@pytest.mark.usefixtures("signed_in")
+def test_without_a_usable_runtime_folder_the_renewal_still_happens(
+    sandbox: Sandbox,
+    client: AworkClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(not_a_folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))  # the fallback: unusable too
+    sandbox.expire_access_tokens()
+
+    assert client.me().display_name == "Ada Lovelace"
+
+    assert len(token_posts(sandbox, "refresh_token")) == 1
+    assert "no renewal lock shared with other processes" in caplog.text

@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from tests.qt.conftest import Seen
 from tray_app.app import Account, TrayApplication
-from tray_app.awork.auth import OAuthAuth, sign_in, sign_out
 from tray_app.awork.client import AworkClient
+from tray_app.awork.sign_in import sign_in, sign_out
+from tray_app.awork.token_auth import OAuthAuth
 from tray_app.composition import follow_redirects
 from tray_app.core.actions import Action
 from tray_app.core.credentials import CredentialStore, MemoryKeyring

@@ -167,6 +167,31 @@ def test_malformed_answers_200_with_that_body(
     assert sandbox.current_entry() == before
 
 
+@pytest.mark.parametrize("code", [403, 404, 408])
+def test_a_page_answers_its_status_with_a_foreign_body(
+    api: httpx.Client, sandbox: Sandbox, code: int
+) -> None:
+    before = sandbox.current_entry()
+    sandbox.inject("POST", RESUME, Fault.page(code))
+
+    response = api.post(RESUME)
+
+    assert response.status_code == code
+    assert response.headers["content-type"] == "text/html"
+    assert b"Access denied" in response.content
+    assert sandbox.current_entry() == before
+
+
+def test_a_redirect_points_elsewhere(api: httpx.Client, sandbox: Sandbox) -> None:
+    sandbox.inject("POST", RESUME, Fault.redirect("https://portal.example/login"))
+
+    response = api.post(RESUME)
+
+    assert response.status_code == 302
+    assert response.headers["location"] == "https://portal.example/login"
+    assert api.post(RESUME).status_code == 200, "only one request is redirected"
+
+
 def test_drop_closes_the_connection_without_an_answer(api: httpx.Client, sandbox: Sandbox) -> None:
     before = sandbox.current_entry()
     api.get("/me")  # a kept-alive connection the drop has to cut

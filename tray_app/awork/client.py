@@ -8,8 +8,6 @@ as one of the typed errors in :mod:`tray_app.awork.errors`.
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -18,17 +16,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pydantic
 
-from tray_app import __version__
+from tray_app import logs
 from tray_app.awork.errors import (
-    AworkError,
     MalformedAnswer,
     NotSignedIn,
-    RateLimited,
-    Refused,
-    ServerError,
-    Unreachable,
 )
-from tray_app.awork.models import ErrorBody, StartForm, TimeTracking, UserAndWorkspace
+from tray_app.awork.http import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    MAX_ANSWER_BYTES,
+    USER_AGENT,
+    Answer,
+    error_for,
+    send,
+)
+from tray_app.awork.models import StartForm, TimeTracking, UserAndWorkspace
 
 if TYPE_CHECKING:
     import ssl
@@ -36,11 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.awork.com/api/v1"
-# A tray must never hang on awork: connecting is quick or hopeless, answers come within seconds.
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-USER_AGENT = f"awork-tray/{__version__}"
-# awork does not document a default wait on 429 without ratelimit-reset; a minute is its window.
-DEFAULT_RATE_LIMIT_WAIT = 60.0
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
@@ -49,6 +46,8 @@ class BearerToken(httpx.Auth):
     """Sends a bearer token that is looked up on every request, so a refreshed one is picked up."""
 
     def __init__(self, token: str | Callable[[], str | None]) -> None:
+        if isinstance(token, str):
+            logs.register_secret(token)  # from here on, no log line can carry it
         self._token = token
 
     def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]  # httpx's generator
@@ -76,9 +75,12 @@ class AworkClient:
         transport: httpx.BaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
         on_server_date: Callable[[datetime], None] | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         """``verify``: a TLS context made beforehand (loading the CA certificates takes ~50 ms),
-        or True for httpx's own."""
+        or True for httpx's own; ``deadline``: seconds for a whole call; ``max_bytes``: the
+        largest answer read."""
         self.base_url = base_url.rstrip("/")
         self._prefix = "/me" if user_id is None else f"/users/{user_id}"
         self._http = httpx.Client(
@@ -90,6 +92,8 @@ class AworkClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
         )
+        self._deadline = deadline
+        self._max_bytes = max_bytes
         self.last_server_date: datetime | None = None
         # Called from whichever thread made the call, with each answer's Date (clock skew).
         self._on_server_date = on_server_date
@@ -114,8 +118,8 @@ class AworkClient:
 
     def start(self, form: StartForm) -> TimeTracking:
         """Start a new timer; awork stops any running or paused one first."""
-        response = self._send("POST", f"{self._prefix}/timetracking/start", body=form.to_json())
-        return _parse(TimeTracking, response)
+        answer = self._send("POST", f"{self._prefix}/timetracking/start", body=form.to_json())
+        return _parse(TimeTracking, answer)
 
     def me(self) -> UserAndWorkspace:
         """The signed-in person and the workspace their token belongs to."""
@@ -134,31 +138,27 @@ class AworkClient:
 
     def _entry_or_none(self, method: str, path: str) -> TimeTracking | None:
         # Pause and resume take no body at all: awork refuses even an empty JSON object there.
-        response = self._send(method, path)
-        if response.status_code == 204 or not response.content:
+        answer = self._send(method, path)
+        if answer.status_code == 204 or not answer.content:
             return None
-        return _parse(TimeTracking, response)
+        return _parse(TimeTracking, answer)
 
-    def _send(
-        self, method: str, path: str, *, body: dict[str, Any] | None = None
-    ) -> httpx.Response:
-        started = time.monotonic()
-        try:
-            response = self._http.request(method, path, json=body)
-        except AworkError:
-            raise
-        except httpx.HTTPError as exc:
-            log.warning("%s %s failed: %s", method, path, type(exc).__name__)
-            raise _unreachable(method, exc) from None
-        took_ms = (time.monotonic() - started) * 1000
-        log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, took_ms)
-        self._note_server_date(response)
-        if response.is_success:
-            return response
-        raise _error_for(response)
+    def _send(self, method: str, path: str, *, body: dict[str, Any] | None = None) -> Answer:
+        answer = send(
+            self._http,
+            method,
+            path,
+            json=body,
+            deadline=self._deadline,
+            max_bytes=self._max_bytes,
+        )
+        self._note_server_date(answer)
+        if answer.is_success:
+            return answer
+        raise error_for(answer)
 
-    def _note_server_date(self, response: httpx.Response) -> None:
-        date = response.headers.get("date")
+    def _note_server_date(self, answer: Answer) -> None:
+        date = answer.headers.get("date")
         if date:
             try:
                 self.last_server_date = parsedate_to_datetime(date)
@@ -169,86 +169,15 @@ class AworkClient:
                 self._on_server_date(self.last_server_date)
 
 
-# Failures before the request left this machine: awork cannot have acted on it.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
-def _unreachable(method: str, exc: httpx.HTTPError) -> Unreachable:
-    """Say "nothing changed" only when that is sure: a POST cut off after sending may have acted."""
-    sure = isinstance(exc, _NOT_SENT) or method == "GET"
-    outcome = "nothing changed" if sure else "it may have taken effect anyway"
-    if isinstance(exc, httpx.TimeoutException):
-        return Unreachable(f"awork did not answer in time; {outcome}.")
-    if isinstance(exc, _NOT_SENT):
-        return Unreachable()
-    return Unreachable(f"The connection to awork broke off; {outcome}.")
-
-
-def _parse(model: type[Model], response: httpx.Response) -> Model:
+def _parse(model: type[Model], answer: Answer) -> Model:
     try:
-        return model.model_validate_json(response.content)
+        return model.model_validate_json(answer.content)
     except pydantic.ValidationError as exc:
         log.warning(
             "malformed answer to %s %s: %s (traceId=%s)",
-            response.request.method,
-            response.request.url.path,
+            answer.method,
+            answer.path,
             exc.errors(include_url=False, include_input=False)[:3],
-            response.headers.get("traceid") or response.headers.get("x-trace-id"),
+            answer.headers.get("traceid") or answer.headers.get("x-trace-id"),
         )
         raise MalformedAnswer() from None
-
-
-def _error_body(response: httpx.Response) -> ErrorBody:
-    try:
-        return ErrorBody.model_validate_json(response.content)
-    except pydantic.ValidationError:
-        return ErrorBody()
-
-
-def _error_for(response: httpx.Response) -> AworkError:
-    """Turn a refusal into the typed error a caller can act on, keeping awork's own words."""
-    body = _error_body(response)
-    status = response.status_code
-    details: dict[str, Any] = {
-        "status": status,
-        "code": body.code,
-        "description": _one_line(body.description),
-        "trace_id": body.trace_id,
-    }
-    error: AworkError
-    if status == 401:
-        error = NotSignedIn(**details)
-    elif status == 429:
-        error = RateLimited(_reset_seconds(response), **details)
-    elif status >= 500:
-        error = ServerError(**details)
-    elif body.description:
-        error = Refused(**details)
-    else:
-        error = Refused(f"awork refused the request (HTTP {status}).", **details)
-    log.warning(
-        "%s %s refused: %s",
-        response.request.method,
-        response.request.url.path,
-        error.log_details(),
-    )
-    return error
-
-
-def _reset_seconds(response: httpx.Response) -> float:
-    for header in ("ratelimit-reset", "retry-after"):
-        value = response.headers.get(header)
-        if value is None:
-            continue
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = math.nan
-        if math.isfinite(seconds):
-            return max(0.0, seconds)
-        log.debug("unreadable %s header %r", header, value)
-    return DEFAULT_RATE_LIMIT_WAIT
-
-
-def _one_line(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else text

@@ -75,3 +75,9 @@ class MalformedAnswer(AworkError):
     """awork answered, but not with what its API promises."""
 
     default_message = "awork sent an answer this app does not understand."
+
+
+class SignInFailed(AworkError):
+    """The sign-in did not complete: denied, wrong ``state``, timed out, port taken, or refused."""
+
+    default_message = "Signing in to awork did not complete; nothing changed."

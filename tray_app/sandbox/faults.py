@@ -94,6 +94,27 @@ class Fault:
         return cls(FaultKind.MALFORMED, body=body, content_type=content_type)
 
     @classmethod
+    def page(
+        cls,
+        code: int,
+        body: bytes = b"<html><body>Access denied</body></html>",
+        content_type: str = "text/html",
+    ) -> Fault:
+        """``code`` with a body that is not awork's (a proxy's or a captive portal's page)."""
+        return cls(FaultKind.MALFORMED, http_status=code, body=body, content_type=content_type)
+
+    @classmethod
+    def redirect(cls, location: str, code: int = 302) -> Fault:
+        """A redirect elsewhere (a captive portal, a sign-in wall in front of awork)."""
+        return cls(
+            FaultKind.MALFORMED,
+            http_status=code,
+            body=b"",
+            content_type="text/html",
+            headers=(("Location", location),),
+        )
+
+    @classmethod
     def drop(cls) -> Fault:
         """Close the connection without answering."""
         return cls(FaultKind.DROP)
@@ -126,7 +147,8 @@ class Fault:
     def replacement(self) -> Answer | None:
         """The answer sent instead of the normal one, or None when the normal one goes out."""
         if self.kind is FaultKind.MALFORMED:
-            return Answer(self.http_status, self.body, (("Content-Type", self.content_type),))
+            headers = (("Content-Type", self.content_type), *self.headers)
+            return Answer(self.http_status, self.body, headers)
         if self.kind is not FaultKind.STATUS:
             return None
         if self.http_status == HTTPStatus.NO_CONTENT:

@@ -1,0 +1,57 @@
+"""The HTTP layer refuses to send a token over plain http to another host (defence in depth)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tray_app.awork.client import AworkClient, BearerToken
+from tray_app.awork.errors import Unreachable
+from tray_app.awork.oauth import refresh_tokens
+
+TOKEN = "plain-http-token-0123456789"
+NOW = datetime(2026, 12, 3, tzinfo=UTC)
+
+
+def refusing_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    return httpx.MockTransport(record)
+
+
+@pytest.mark.parametrize("base", ["http://awork.example/api/v1", "http://10.0.0.7:8080/api/v1"])
+def test_the_client_sends_nothing_over_plain_http_to_another_host(base: str) -> None:
+    sent: list[httpx.Request] = []
+    with (
+        AworkClient(base, auth=BearerToken(TOKEN), transport=refusing_transport(sent)) as client,
+        pytest.raises(Unreachable) as caught,
+    ):
+        client.current()
+
+    assert sent == []
+    assert "https is required" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_a_refresh_token_is_not_sent_over_plain_http_to_another_host() -> None:
+    sent: list[httpx.Request] = []
+    with httpx.Client(transport=refusing_transport(sent)) as http, pytest.raises(Unreachable):
+        refresh_tokens(
+            http, "http://awork.example/api/v1", client_id="c", refresh_token=TOKEN, now=NOW
+        )
+
+    assert sent == []
+
+
+def test_loopback_over_plain_http_is_sent() -> None:
+    sent: list[httpx.Request] = []
+    with AworkClient(
+        "http://127.0.0.1:9/api/v1", auth=BearerToken(TOKEN), transport=refusing_transport(sent)
+    ) as client:
+        client.current()
+
+    assert [str(r.url) for r in sent] == ["http://127.0.0.1:9/api/v1/me/timeentries/last"]
