@@ -113,7 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
             logger.debug(
                 "%s %s: injected late answer after %s s", self.command, url.path, fault.seconds
             )
-            self.server.stopping.wait(fault.wait_after)
+            if self.server.stopping.wait(fault.wait_after):
+                answer = None
         self._send(answer)
         if framing_error is not None:
             self._linger()
@@ -143,7 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
         """The answer to send after any injected delay; None drops the connection."""
         if fault is not None and fault.wait_before:
             logger.debug("%s %s: injected delay of %s s", self.command, url.path, fault.seconds)
-            self.server.stopping.wait(fault.wait_before)
+            if self.server.stopping.wait(fault.wait_before):
+                return None  # stopped meanwhile: the client gets no answer, as from a dead server
         if fault is not None and fault.drops_connection:
             return None
         if framing_error is not None:
