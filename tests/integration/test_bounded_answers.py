@@ -26,6 +26,7 @@ from tray_app.awork.errors import (
     SignInFailed,
     Unreachable,
 )
+from tray_app.awork.http import new_client
 from tray_app.awork.oauth import exchange_code, refresh_tokens
 
 TOKEN = "bounded-answers-token-0123456789"
@@ -46,6 +47,7 @@ class Script:
     body: bytes = b""
     trickle_seconds: float = 0.0  # a pause before each byte when above zero
     chunked: bool = False
+    trickle_head: bool = False  # the status line and headers trickle too, not only the body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -64,6 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         script = self.server.script
+        if script.trickle_head:
+            self._trickle_head(script)
+            return
         self.send_response(script.status)
         for name, value in script.headers:
             self.send_header(name, value)
@@ -90,6 +95,20 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self.wfile.write(script.body)
         except OSError:  # the client hung up, as it should on a trickle or a flood
+            pass
+
+    def _trickle_head(self, script: Script) -> None:
+        """A byte of the status line and headers at a time: no answer ever arrives whole."""
+        head = f"HTTP/1.1 {script.status} OK\r\n" + "".join(
+            f"X-Filler-{n}: {'x' * 20}\r\n" for n in range(20)
+        )
+        try:
+            for byte in head.encode():
+                if self.server.stopping.wait(script.trickle_seconds):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:  # the client hung up, as it should
             pass
 
 
@@ -127,7 +146,7 @@ def current_entry(server: _Server) -> None:
 
 
 def renew(server: _Server) -> None:
-    with httpx.Client(timeout=TIMEOUT) as http:
+    with new_client(timeout=TIMEOUT) as http:
         refresh_tokens(
             http,
             server.base_url,
@@ -139,7 +158,7 @@ def renew(server: _Server) -> None:
 
 
 def exchange(server: _Server) -> None:
-    with httpx.Client(timeout=TIMEOUT) as http:
+    with new_client(timeout=TIMEOUT) as http:
         exchange_code(
             http,
             server.base_url,
@@ -167,6 +186,20 @@ def assert_one_line(error: AworkError) -> None:
 def test_a_trickling_answer_ends_at_the_deadline(server: _Server, call: str) -> None:
     # A byte every 0.2 s for 40 bytes: every read is quick, the whole answer takes 8 s.
     server.script = Script(body=b" " * 40, trickle_seconds=0.2)
+    started = time.monotonic()
+    with pytest.raises(Unreachable) as caught:
+        CALLS[call](server)
+    took = time.monotonic() - started
+
+    assert DEADLINE <= took < DEADLINE + 1.0
+    assert "did not answer in time" in str(caught.value)
+    assert_one_line(caught.value)
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_trickling_headers_end_at_the_deadline(server: _Server, call: str) -> None:
+    # The status line and headers a byte every 0.2 s: each read is quick, the head takes minutes.
+    server.script = Script(trickle_head=True, trickle_seconds=0.2)
     started = time.monotonic()
     with pytest.raises(Unreachable) as caught:
         CALLS[call](server)

@@ -25,9 +25,9 @@ from tray_app.awork.http import (
     DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
     MAX_ANSWER_BYTES,
-    USER_AGENT,
     Answer,
     error_for,
+    new_client,
     send,
 )
 from tray_app.awork.models import StartForm, TimeTracking, UserAndWorkspace
@@ -83,14 +83,13 @@ class AworkClient:
         largest answer read."""
         self.base_url = base_url.rstrip("/")
         self._prefix = "/me" if user_id is None else f"/users/{user_id}"
-        self._http = httpx.Client(
+        self._http = new_client(
             base_url=self.base_url,
             auth=auth,
             timeout=timeout,
             transport=transport,
             verify=verify,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            follow_redirects=False,
+            headers={"Accept": "application/json"},
         )
         self._deadline = deadline
         self._max_bytes = max_bytes

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import httpx
 
 from tray_app.awork.errors import AworkError, NotSignedIn, Unreachable
-from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, USER_AGENT
+from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, new_client
 from tray_app.awork.loopback import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, LoopbackListener
 from tray_app.awork.oauth import (
     Pkce,
@@ -66,7 +66,7 @@ def sign_in(
     base = normalize_base_url(base_url)
     pkce = Pkce.create()
     state = new_state()
-    with httpx.Client(timeout=http_timeout, headers={"User-Agent": USER_AGENT}) as http:
+    with new_client(timeout=http_timeout) as http:
         # Listen first: a taken port fails before anything is registered or opened.
         with LoopbackListener(state, port=port) as listener:
             redirect_uri = listener.redirect_uri
@@ -153,9 +153,7 @@ def sign_out(
     else:
         auth = OAuthAuth(base, store, clock=clock, http_timeout=http_timeout, deadline=deadline)
         try:
-            with httpx.Client(
-                auth=auth, timeout=http_timeout, headers={"User-Agent": USER_AGENT}
-            ) as http:
+            with new_client(auth=auth, timeout=http_timeout) as http:
                 revoke_client(http, base, registration.client_id, deadline=deadline)
             revoked = True
         except NotSignedIn:

@@ -15,7 +15,7 @@ import httpx
 
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import NotSignedIn
-from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, USER_AGENT
+from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, new_client
 from tray_app.awork.oauth import SIGNED_OUT_BY_AWORK, refresh_tokens
 from tray_app.awork.renewal_lock import renewal_file_lock
 from tray_app.core.credentials import CredentialStore, TokenSet, normalize_base_url
@@ -106,9 +106,7 @@ class OAuthAuth(httpx.Auth):
                 self._store.clear_tokens(self._base)
                 raise NotSignedIn(SIGNED_OUT_BY_AWORK)
             try:
-                with httpx.Client(
-                    timeout=self._http_timeout, headers={"User-Agent": USER_AGENT}
-                ) as http:
+                with new_client(timeout=self._http_timeout) as http:
                     fresh = refresh_tokens(
                         http,
                         self._base,
