@@ -9,12 +9,17 @@ verifier over plain http (:func:`tray_app.awork.urls.check_base_url`).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
+import ssl
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 import pydantic_core
 
@@ -68,6 +73,115 @@ class Answer:
         return 200 <= self.status_code < 300
 
 
+# -- the deadline, down to every socket operation ------------------------------------------------
+
+# When the call under way on this thread must be over (a monotonic time), or None outside a call.
+_call_ends: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "awork_call_ends", default=None
+)
+
+
+@contextmanager
+def _deadline_of_call(ends: float) -> Iterator[None]:
+    token = _call_ends.set(ends)
+    try:
+        yield
+    finally:
+        _call_ends.reset(token)
+
+
+def _bounded(timeout: float | None, timed_out: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left of the call under way; past it, ``timed_out``."""
+    ends = _call_ends.get()
+    if ends is None:
+        return timeout
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise timed_out("the call's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the deadline of the call using it.
+
+    httpx's timeouts count per read: a server sending a byte each second, headers included,
+    would keep a call open for ever. Reused keep-alive connections are bounded by the call
+    that uses them, since the deadline is looked up on each operation.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Opens connections as :class:`_DeadlineStream`; sockets and TLS are httpcore's own."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def new_client(*, verify: ssl.SSLContext | bool = True, **options: Any) -> httpx.Client:
+    """An httpx client whose calls through :func:`send` end by their deadline, to the socket.
+
+    ``options`` are httpx.Client's (``transport=`` replaces the network entirely, for tests).
+    """
+    options.setdefault("timeout", DEFAULT_TIMEOUT)
+    options.setdefault("follow_redirects", False)
+    headers = {"User-Agent": USER_AGENT, **options.pop("headers", {})}
+    if options.get("transport") is None:
+        transport = httpx.HTTPTransport(verify=verify)
+        # httpx (0.28) takes no network backend, but its pool is httpcore's, which does; the
+        # pinned versions are tested (tests/integration/test_bounded_answers.py).
+        pool = transport._pool
+        if isinstance(pool, httpcore.ConnectionPool):
+            pool._network_backend = _DeadlineBackend(pool._network_backend)
+        options["transport"] = transport
+    return httpx.Client(headers=headers, **options)
+
+
 class _TooLarge(Exception):
     """The answer passed the size cap (internal: becomes MalformedAnswer)."""
 
@@ -99,11 +213,12 @@ def send(
         raise Unreachable(f"Not sent: {exc}.") from None
     started = time.monotonic()
     try:
-        response = http.send(request, stream=True)
-        try:
-            content = _read_capped(response, ends, max_bytes)
-        finally:
-            response.close()
+        with _deadline_of_call(ends):
+            response = http.send(request, stream=True)
+            try:
+                content = _read_capped(response, ends, max_bytes)
+            finally:
+                response.close()
     except AworkError:
         raise
     except _TooLarge:
