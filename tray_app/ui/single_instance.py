@@ -185,11 +185,13 @@ class SingleInstance(QObject):
 
     @Slot()
     def on_idle_timeout(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket  # loaded by listen()
+
         timer = self.sender()
         connection = timer.parent() if isinstance(timer, QTimer) else None
-        if connection is not None:
+        if isinstance(connection, QLocalSocket):
             log.info("closed a connection from a later start that sent nothing for a while")
-            self._close(connection)  # type: ignore[arg-type]
+            self._close(connection)
 
     @Slot()
     def on_connection_ready_read(self) -> None:
