@@ -198,6 +198,9 @@ def test_an_unexpected_error_is_logged_and_shown_once(
 
 def test_open_log_folder_opens_the_log_folder(tray_app: TrayApplication, seen: Seen) -> None:
     tray_app.tray.log_folder.trigger()
+    if os.name == "posix":  # it names the person and their tasks: only they may enter it
+        opened = QUrl(seen.opened[0]).toLocalFile()
+        assert os.stat(opened).st_mode & 0o777 == 0o700, "before anything else touches it"
     assert seen.opened == [QUrl.fromLocalFile(str(logs.log_dir())).toString()]
     assert logs.log_dir().is_dir()
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import stat
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
+import platformdirs
 import pytest
 
 from tray_app import logs
@@ -82,3 +88,115 @@ def test_what_is_logged_before_the_file_is_attached_reaches_it_in_order_and_reda
             if getattr(handler, "_awork_tray", False):
                 logging.getLogger().removeHandler(handler)
                 handler.close()
+
+
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="Windows keeps a person's folders private"
+)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask, 022, which would leave every new file readable by everyone."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@posix_only
+def test_only_the_person_can_read_the_log_also_after_a_rollover(
+    loose_umask: None, log_file: Path
+) -> None:
+    """The log names the person and their tasks; a new file after a rollover is private too."""
+    log = logging.getLogger("tray_app.test")
+    for number in range(1100):  # a little over the 1 MB the file may grow to
+        log.info("task %d %s", number, "x" * 1000)
+    rotated = log_file.with_name(log_file.name + ".1")
+    assert rotated.exists(), "the file rolled over"
+    assert "task 1099 " in read(log_file)
+    assert mode(log_file.parent) == 0o700
+    assert mode(log_file) == 0o600
+    assert mode(rotated) == 0o600
+
+
+@posix_only
+def test_a_log_folder_left_open_by_an_older_version_is_closed(loose_umask: None) -> None:
+    folder = platformdirs.user_log_path("awork-tray", appauthor=False)
+    folder.mkdir(parents=True)
+    older = [folder / "awork-tray.log", folder / "awork-tray.log.2"]
+    for path in older:
+        path.write_text("written by an older version\n", encoding="utf-8")
+        path.chmod(0o644)
+    folder.chmod(0o755)
+    path = logs.configure(to_stderr=False)
+    try:
+        assert path == older[0]
+        assert mode(folder) == 0o700
+        assert [mode(path) for path in older] == [0o600, 0o600]
+    finally:
+        logs.configure(to_file=False)
+
+
+@posix_only
+def test_the_log_folder_is_private_from_its_first_use(loose_umask: None) -> None:
+    """The tray's "Open log folder" may be what creates it, before anything is logged."""
+    folder = logs.log_dir()
+    assert folder.is_dir()
+    assert mode(folder) == 0o700
+
+
+def test_a_secret_is_redacted_also_percent_encoded_or_in_base64(log_file: Path) -> None:
+    secret = "rt/9f+Kq=Zx_41-lm.w~"  # a refresh token with characters a URL must escape
+    logs.register_secret(secret)
+    spellings = [
+        quote(secret, safe=""),
+        "rt%2f9f%2bKq%3dZx_41-lm.w~",  # lower-case escapes, as some encoders write them
+        quote_plus(secret),
+        base64.urlsafe_b64encode(secret.encode()).decode().rstrip("="),
+    ]
+    log = logging.getLogger("tray_app.test")
+    for spelling in spellings:
+        log.warning("redirected to https://example.invalid/cb?next=%s&page=2", spelling)
+    log.warning("a form sent: grant_type=refresh_token&refresh_token%3Dab%2Fcd%2Bef")
+    text = read(log_file)
+    for spelling in spellings:
+        assert spelling not in text
+    assert text.count("next=***&page=2") == len(spellings)
+    assert "refresh_token%3D***" in text
+    assert "%2Fcd" not in text
+
+
+def test_a_secret_in_the_stack_of_a_record_is_redacted(log_file: Path) -> None:
+    logs.register_secret("stack-secret-9d8c7b")
+    log = logging.getLogger("tray_app.test")
+    log.info("where is this logged from? %s", "stack-secret-9d8c7b", stack_info=True)
+    text = read(log_file)
+    assert "Stack (most recent call last)" in text
+    assert "test_a_secret_in_the_stack_of_a_record_is_redacted" in text
+    assert "stack-secret-9d8c7b" not in text
+
+
+def test_the_secrets_it_looks_for_do_not_grow_for_ever(log_file: Path) -> None:
+    """A tray running for months gets a new token at every renewal; the latest stay redacted."""
+    tracemalloc.start()
+    try:
+        for number in range(200):
+            logs.register_secret(f"warm-up-token-{number:06d}")
+        before, _ = tracemalloc.get_traced_memory()
+        for number in range(20_000):
+            logs.register_secret(f"renewed-token-{number:06d}")
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert after - before < 100_000, f"{after - before} bytes more for 20,000 old tokens"
+    recent = [f"renewed-token-{number:06d}" for number in range(19_970, 20_000)]
+    log = logging.getLogger("tray_app.test")
+    for token in recent:
+        log.info("renewed: %s", token)
+    text = read(log_file)
+    assert not any(token in text for token in recent)
+    assert text.count("renewed: ***") == len(recent)

@@ -2,27 +2,47 @@
 
 A lock file says who runs (Qt checks that its process still lives, so a crash leaves no stale
 lock behind), and a local socket carries the later start's request ("show") to the running one.
+Both live in a folder only the person can enter: a socket in the shared /tmp could be taken or
+flooded by anyone on the machine.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+import os
 import re
+import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QDeadlineTimer, QLockFile, QObject, QThread, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QDeadlineTimer,
+    QLockFile,
+    QObject,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 if TYPE_CHECKING:
-    from PySide6.QtNetwork import QLocalServer
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
 SHOW = "show"
+_KNOWN_MESSAGES = frozenset({SHOW})
+_APP_DIR_NAME = "awork-tray"
 _SEND_TIMEOUT_MS = 2000
 _RETRY_MS = 50
+# "show" is four bytes: a longer line is not from us, and is not kept in memory.
+MAX_LINE_BYTES = 64
+# A later start writes its line at once and goes; a connection that stays silent is closed.
+IDLE_TIMEOUT_MS = 5000
 
 
 def instance_key() -> str:
@@ -34,47 +54,86 @@ def instance_key() -> str:
     return "awork-tray-" + re.sub(r"[^A-Za-z0-9_.-]", "_", user)
 
 
-def _lock_path(key: str) -> Path:
-    folder = platformdirs.user_runtime_path("awork-tray", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{key}.lock"
+def runtime_folder() -> Path:
+    """Where the lock and the socket live: ``$XDG_RUNTIME_DIR/awork-tray``, else one of our own.
+
+    Without ``XDG_RUNTIME_DIR`` (macOS, Windows, a Linux session without logind) it is a folder
+    in the person's own runtime or cache folder, never one in the /tmp shared by all.
+    """
+    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / _APP_DIR_NAME
+    if sys.platform in {"win32", "darwin"}:  # per-person: %LOCALAPPDATA%\Temp, ~/Library/Caches
+        return Path(platformdirs.user_runtime_dir(_APP_DIR_NAME, appauthor=False))
+    return Path(platformdirs.user_cache_dir(_APP_DIR_NAME, appauthor=False)) / "run"
+
+
+def _make_private_folder(folder: Path) -> None:
+    """Create ``folder`` 0700, or tighten it; refuse one that is not the person's own folder."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return  # a folder in %LOCALAPPDATA% is the person's alone
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise PermissionError(f"{folder} is not a folder of this user's own")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
 
 
 class SingleInstance(QObject):
     """Holds the per-person lock and listens for later starts.
 
     Signals:
-        message_received(str): a later start asked for something (e.g. "show").
+        message_received(str): a later start asked for something known (e.g. "show").
     """
 
     message_received = Signal(str)
 
-    def __init__(self, key: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        key: str | None = None,
+        parent: QObject | None = None,
+        *,
+        idle_timeout_ms: int = IDLE_TIMEOUT_MS,
+    ) -> None:
         super().__init__(parent)
         self.key = key or instance_key()
-        self._lock = QLockFile(str(_lock_path(self.key)))
-        # 0: never judge a lock stale by its age, only by whether its process still runs.
-        self._lock.setStaleLockTime(0)
+        self.folder = runtime_folder()
+        # Windows: a named pipe (\\.\pipe\<key>), which takes no path; elsewhere a socket file.
+        self.server_name = self.key if os.name == "nt" else str(self.folder / f"{self.key}.sock")
+        self._idle_timeout_ms = idle_timeout_ms
+        self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
 
     def acquire(self) -> bool:
         """True when this is the first instance; False if one runs.
 
         Only the lock: :meth:`listen` opens the socket for later starts once the icon shows,
-        since QtNetwork takes some 6 ms to load.
+        since QtNetwork takes some 6 ms to load. Without a private folder there is no lock to
+        take: this start runs, and says why in the log.
         """
+        try:
+            _make_private_folder(self.folder)
+        except OSError as exc:
+            log.warning("no private folder for the single-instance lock, running without: %s", exc)
+            return True
+        self._lock = QLockFile(str(self.folder / f"{self.key}.lock"))
+        # 0: never judge a lock stale by its age, only by whether its process still runs.
+        self._lock.setStaleLockTime(0)
         return bool(self._lock.tryLock(100))
 
     def listen(self) -> None:
         """Take later starts' requests (:attr:`message_received`); call after :meth:`acquire`."""
         from PySide6.QtNetwork import QLocalServer
 
+        if self._lock is None or not self._lock.isLocked():
+            return  # running without a lock: a socket would not be ours to keep
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not server.listen(self.key):
+        if not server.listen(self.server_name):
             # A socket left by a crashed instance: the lock is ours, so it is safe to remove.
-            QLocalServer.removeServer(self.key)
-            if not server.listen(self.key):
+            QLocalServer.removeServer(self.server_name)
+            if not server.listen(self.server_name):
                 log.warning("cannot listen for later starts: %s", server.errorString())
         server.newConnection.connect(self.on_server_new_connection)
         self._server = server
@@ -90,7 +149,7 @@ class SingleInstance(QObject):
         socket = QLocalSocket()
         deadline = QDeadlineTimer(_SEND_TIMEOUT_MS)
         while True:
-            socket.connectToServer(self.key)
+            socket.connectToServer(self.server_name)
             if socket.waitForConnected(max(1, deadline.remainingTime())):
                 break
             if deadline.hasExpired():
@@ -106,15 +165,33 @@ class SingleInstance(QObject):
         if self._server is not None:
             self._server.close()
             self._server = None
-        self._lock.unlock()
+        if self._lock is not None:
+            self._lock.unlock()
 
     @Slot()
     def on_server_new_connection(self) -> None:
         assert self._server is not None
         while self._server.hasPendingConnections():
             connection = self._server.nextPendingConnection()
+            # Qt keeps at most this much unread: a line that never ends cannot fill the memory.
+            connection.setReadBufferSize(MAX_LINE_BYTES + 1)
+            idle = QTimer(connection)
+            idle.setSingleShot(True)
+            idle.setInterval(self._idle_timeout_ms)
+            idle.timeout.connect(self.on_idle_timeout)
+            idle.start()
             connection.readyRead.connect(self.on_connection_ready_read)
             connection.disconnected.connect(connection.deleteLater)
+
+    @Slot()
+    def on_idle_timeout(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket  # loaded by listen()
+
+        timer = self.sender()
+        connection = timer.parent() if isinstance(timer, QTimer) else None
+        if isinstance(connection, QLocalSocket):
+            log.info("closed a connection from a later start that sent nothing for a while")
+            self._close(connection)
 
     @Slot()
     def on_connection_ready_read(self) -> None:
@@ -124,7 +201,35 @@ class SingleInstance(QObject):
         if not isinstance(connection, QLocalSocket):
             return
         while connection.canReadLine():
-            line = bytes(connection.readLine().data()).decode(errors="replace").strip()
-            if line:
-                log.info("a later start asked to %s", line)
-                self.message_received.emit(line)
+            line = bytes(connection.readLine(MAX_LINE_BYTES + 2).data())
+            if not line.endswith(b"\n") or len(line) > MAX_LINE_BYTES + 1:
+                self._refuse(connection, len(line))
+                return
+            self._handle(line.rstrip(b"\r\n"))
+            idle = connection.findChild(QTimer)
+            if idle is not None:
+                idle.start()  # a message is activity; the idle time starts again
+        if connection.bytesAvailable() > MAX_LINE_BYTES:
+            self._refuse(connection, connection.bytesAvailable())
+
+    def _handle(self, line: bytes) -> None:
+        message = line.decode("ascii", errors="replace").strip()
+        if message in _KNOWN_MESSAGES:
+            log.info("a later start asked to %s", message)
+            self.message_received.emit(message)
+        elif line.strip():
+            # Not from awork-tray: its bytes may be anything, so they stay out of the log.
+            log.warning("unknown message (%d bytes) from a later start, ignored", len(line))
+
+    def _refuse(self, connection: QLocalSocket, size: int) -> None:
+        log.warning(
+            "closed a connection from a later start: a line of over %d bytes (%d so far)",
+            MAX_LINE_BYTES,
+            size,
+        )
+        self._close(connection)
+
+    @staticmethod
+    def _close(connection: QLocalSocket) -> None:
+        connection.abort()
+        connection.deleteLater()
