@@ -6,6 +6,8 @@ say: the decisions and their lines, as the person would read them.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -410,3 +412,21 @@ def test_running_over_zero_never_warns() -> None:
     rules = policy(reminders={"running_over_hours": 0, "not_tracking_after_minutes": 0})
     desk.work_until(local("23:59"))
     assert tick(rules, desk, running(local("00:01"))) == []
+
+
+def test_the_policy_and_the_presence_adapters_import_without_qt_or_httpx() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['PySide6'] = None\n"
+        "sys.modules['httpx'] = None\n"
+        "import tray_app.core.presence, tray_app.core.away, tray_app.core.away_settings\n"
+        "import tray_app.core.away_discard, tray_app.platform.presence\n"
+        "import tray_app.platform.presence_dbus, tray_app.platform.presence_x11\n"
+        "import tray_app.platform.presence_windows, tray_app.platform.presence_macos\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'httpx', 'shiboken'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['PySide6', 'httpx']"  # only the blocked placeholders
