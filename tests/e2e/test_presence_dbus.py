@@ -121,6 +121,14 @@ def test_idle_time_comes_from_get_session_idle_time(bus: Bus, adapter: DBusPrese
     assert (absence.reason, absence.since) == (AwayReason.IDLE, now - timedelta(seconds=754))
 
 
+def test_a_lock_signalled_during_an_idle_query_is_not_lost(bus: Bus, adapter: DBusPresence) -> None:
+    bus.call("SetIdle", "u", 30)
+    bus.call("LockOnNextIdleQuery")
+    assert adapter.idle_seconds() == 30  # the signal came in before this answer
+    adapter.read_pending()
+    assert adapter.locked_since() == LOCKED_AT
+
+
 def test_logind_lock_and_unlock_signals(bus: Bus, adapter: DBusPresence) -> None:
     bus.call("LogindLock", "b", True)
     until(adapter, lambda: adapter.locked_since() is not None)

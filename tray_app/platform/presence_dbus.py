@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -90,6 +91,9 @@ class DBusPresence:
         self._session: DBusConnection | None = None
         self._system: DBusConnection | None = None
         self._session_path: str | None = None
+        # Signals that come in while a call waits for its answer: jeepney drops what no filter
+        # catches, and a lock must not be lost because it came during an idle-time query.
+        self._early: deque[Message] = deque()
         # Each source's lock, kept apart: the screen is locked while any of them says so.
         self._locked: dict[str, datetime] = {}
         self._idle_methods: list[Callable[[DBusConnection], float]] = [
@@ -100,7 +104,7 @@ class DBusPresence:
     def start(self) -> bool:
         """Connect and listen; False when there is no session bus (then nothing is known)."""
         try:
-            self._session = open_dbus_connection(self._session_address)
+            self._session = self._open(self._session_address)
         except (OSError, ValueError, KeyError) as exc:
             _log.info("presence: no session bus (%s): lock and idle time not known", exc)
             return False
@@ -108,7 +112,7 @@ class DBusPresence:
             self._add_match(self._session, MatchRule(type="signal", interface=interface))
         self._read_screensavers()
         if self._system_address is not None:
-            self._start_logind()
+            self._start_logind(self._system_address)
         return True
 
     def close(self) -> None:
@@ -124,6 +128,8 @@ class DBusPresence:
     def read_pending(self) -> bool:
         """Handle the signals that have arrived, without waiting; True if the lock changed."""
         before = self.locked_since()
+        while self._early:
+            self._handle(self._early.popleft())
         for connection in (self._session, self._system):
             if connection is None:
                 continue
@@ -157,6 +163,12 @@ class DBusPresence:
                 self._idle_methods.pop(0)
         return None
 
+    def _open(self, address: str) -> DBusConnection:
+        connection = open_dbus_connection(address)
+        # Kept open for the connection's life; closing the connection drops it.
+        connection.filter(MatchRule(type="signal"), queue=self._early)
+        return connection
+
     def _add_match(self, connection: DBusConnection, rule: MatchRule) -> None:
         unwrap_msg(
             connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=CALL_TIMEOUT_S)
@@ -176,9 +188,9 @@ class DBusPresence:
                 continue
             self._set_locked(address.interface, bool(active))
 
-    def _start_logind(self) -> None:
+    def _start_logind(self, address: str) -> None:
         try:
-            self._system = open_dbus_connection(self._system_address)
+            self._system = self._open(address)
             manager = DBusAddress(
                 LOGIND_MANAGER.object_path,
                 bus_name=self._logind,
