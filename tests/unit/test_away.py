@@ -299,6 +299,26 @@ def test_pause_on_lock_leaves_a_paused_timer_alone() -> None:
     assert rules.on_answer(desk.now, on_break) == []  # not ours to resume
 
 
+def test_a_lock_after_idle_time_still_pauses_with_pause_on_lock() -> None:
+    desk = Desk(local("09:00"))
+    rules = policy({"when_locked": "pause", "when_idle": "nothing"})
+    timer = running(local("09:00"))
+    desk.work_until(local("11:00"))
+    desk.wait_until(local("11:10"))
+    assert tick(rules, desk, timer) == [StopPolling()]  # idle: away, nothing to do
+    desk.wait_until(local("11:15"))
+    desk.locked_at = desk.now  # the screen locks itself after 15 idle minutes
+    assert tick(rules, desk, timer) == [Pause()]
+    rules.on_answer(desk.now, paused(local("09:00"), since=local("11:15")))
+    desk.wait_until(local("11:20"))
+    assert tick(rules, desk, timer) == []  # paused once
+    desk.locked_at = None
+    desk.work_until(local("11:45"))
+    assert tick(rules, desk, timer) == [PollNow()]
+    back = rules.on_answer(desk.now, paused(local("09:00"), since=local("11:15")))
+    assert lines(back) == ["Paused while you were away (0:30)"]
+
+
 def test_idle_never_pauses_even_with_pause_on_lock() -> None:
     desk = Desk(local("09:00"))
     rules = policy({"when_locked": "pause"})

@@ -201,8 +201,8 @@ class AwayPolicy:
             away_for = (now - episode.absence.since).total_seconds()
             _log.info("away: back after %s", format_away(away_for))
             return [PollNow()]
-        if absence is not None:
-            return []
+        if absence is not None and episode is not None:
+            return self._pause_at_lock(episode, absence, snapshot)
         return self._reminders_due(now, snapshot)
 
     def on_answer(self, now: datetime, snapshot: Snapshot) -> list[Decision]:
@@ -229,17 +229,28 @@ class AwayPolicy:
 
     def _leave(self, now: datetime, absence: Absence, snapshot: Snapshot | None) -> list[Decision]:
         running = snapshot.entry_id if snapshot and snapshot.state is TimerState.RUNNING else None
-        self._episode = _Episode(absence=absence, running_entry=running)
+        episode = _Episode(absence=absence, running_entry=running)
+        self._episode = episode
         _log.info("away: %s since %s", absence.reason, absence.since.isoformat())
-        decisions: list[Decision] = [StopPolling()]
+        return [*self._pause_at_lock(episode, absence, snapshot), StopPolling()]
+
+    def _pause_at_lock(
+        self, episode: _Episode, absence: Absence, snapshot: Snapshot | None
+    ) -> list[Decision]:
+        # Also when the lock comes during an absence that began idle: the screen locking
+        # itself after some idle minutes is the usual case.
         if (
-            running is not None
-            and absence.reason is AwayReason.LOCKED
-            and self._away.when_locked is WhenLocked.PAUSE
+            episode.pause_asked
+            or episode.running_entry is None
+            or absence.reason is not AwayReason.LOCKED
+            or self._away.when_locked is not WhenLocked.PAUSE
+            or snapshot is None
+            or snapshot.state is not TimerState.RUNNING
+            or snapshot.entry_id != episode.running_entry
         ):
-            self._episode.pause_asked = True
-            decisions.insert(0, Pause())
-        return decisions
+            return []
+        episode.pause_asked = True
+        return [Pause()]
 
     def _settle(self, episode: _Episode, snapshot: Snapshot) -> list[Decision]:
         returned = episode.returned_at or episode.absence.since
