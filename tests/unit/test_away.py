@@ -29,7 +29,7 @@ from tray_app.core.away import (
     WarnRunningOver,
 )
 from tray_app.core.away_settings import AwaySettings, ReminderSettings
-from tray_app.core.presence import PresenceTracker
+from tray_app.core.presence import AwayReason, PresenceTracker
 from tray_app.core.timer import Snapshot
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -450,3 +450,14 @@ def test_the_policy_and_the_presence_adapters_import_without_qt_or_httpx() -> No
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['PySide6', 'httpx']"  # only the blocked placeholders
+
+
+def test_the_time_away_agrees_with_the_minutes_shown() -> None:
+    # 11:02:40 to 11:45:10 is 42.5 minutes, but a person reading "11:02 to 11:45" expects 0:43.
+    ask = AskAboutAway(
+        start=local("11:02") + timedelta(seconds=40),
+        end=local("11:45") + timedelta(seconds=10),
+        entry_id="e1",
+        reason=AwayReason.IDLE,
+    )
+    assert ask.line(BERLIN) == "You were away from 11:02 to 11:45 (0:43)"

@@ -39,6 +39,7 @@ __all__ = [
     "WarnRunningOver",
     "format_away",
     "local_hhmm",
+    "shown_minutes_between",
 ]
 
 _log = logging.getLogger(__name__)
@@ -48,6 +49,14 @@ def format_away(seconds: float) -> str:
     """``H:MM`` for a time away, minutes cut: "0:43"."""
     hours, minutes = divmod(max(int(seconds), 0) // 60, 60)
     return f"{hours}:{minutes:02d}"
+
+
+def shown_minutes_between(start: datetime, end: datetime) -> int:
+    """Seconds between the two minutes a person reads (11:02:40 to 11:45:10 is 0:43, not 0:42)."""
+    whole_minute = timedelta(minutes=1)
+    start_minute = start - (start - datetime.min.replace(tzinfo=start.tzinfo)) % whole_minute
+    end_minute = end - (end - datetime.min.replace(tzinfo=end.tzinfo)) % whole_minute
+    return max(int((end_minute - start_minute).total_seconds()), 0)
 
 
 def local_hhmm(instant: datetime, zone: tzinfo) -> str:
@@ -91,7 +100,7 @@ class AskAboutAway:
     def line(self, zone: tzinfo, translate: Callable[[str], str] = as_is) -> str:
         """``You were away from 11:02 to 11:45 (0:43)``."""
         text = QT_TRANSLATE_NOOP("AwayWindow", "You were away from %1 to %2 (%3)")
-        away = format_away((self.end - self.start).total_seconds())
+        away = format_away(shown_minutes_between(self.start, self.end))
         return fill(translate(text), local_hhmm(self.start, zone), local_hhmm(self.end, zone), away)
 
 

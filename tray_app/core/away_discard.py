@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tray_app.awork.errors import AworkError
-from tray_app.core.away import AskAboutAway, format_away, local_hhmm
+from tray_app.core.away import AskAboutAway, format_away, local_hhmm, shown_minutes_between
 from tray_app.core.timer import Clock, TimerState, state_of
 from tray_app.core.translation import QT_TRANSLATE_NOOP, as_is, fill
 
@@ -93,7 +93,7 @@ def discard_time_away(
         return None
     from tray_app.awork.models import TimeTrackingPutForm
 
-    away = format_away((ask.end - ask.start).total_seconds())
+    away = format_away(shown_minutes_between(ask.start, ask.end))
     left = local_hhmm(ask.start, zone)
     try:
         entry = calls.current()
