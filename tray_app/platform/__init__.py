@@ -1,0 +1,1 @@
+"""Platform adapters (keychain, autostart, presence): the only code that talks to the desktop."""
