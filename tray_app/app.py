@@ -261,7 +261,7 @@ class TrayApplication(QObject):
     @Slot()
     def on_view_settings_requested(self) -> None:
         # Loaded when first asked for, not before the first state shows (some 7 ms).
-        from tray_app.core.autostart import is_start_at_login, set_start_at_login
+        from tray_app.platform.autostart import is_start_at_login, set_start_at_login
         from tray_app.ui.settings_dialog import SettingsDialog
 
         shown = self.settings.model_copy(update={"start_at_login": is_start_at_login()})

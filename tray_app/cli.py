@@ -290,7 +290,7 @@ def _client(base_url: str, token: str | None, clock: ServerClock) -> AworkClient
     """A client with AWORK_TOKEN when it was set, else with the keychain's sign-in (renewed as
     needed); every answer's Date header sets ``clock``."""
     from tray_app.awork.token_auth import open_client
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     if not token and store.tokens(base_url) is None:
@@ -307,7 +307,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     from tray_app.awork.loopback import DEFAULT_WAIT_SECONDS
     from tray_app.awork.sign_in import sign_in
     from tray_app.awork.token_auth import OAuthAuth
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     # Ask the keychain before the browser: without one this sign-in would end with the command.
@@ -344,7 +344,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
 def run_sign_out(args: argparse.Namespace, out: TextIO) -> int:
     """Revoke the sign-in on awork when it can be reached; forget it here in any case."""
     from tray_app.awork.sign_in import sign_out
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     result = _call(lambda: sign_out(args.base_url, store))

@@ -22,8 +22,8 @@ from tray_app.awork.urls import check_base_url
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings
 from tray_app.core.timer import Clock
+from tray_app.platform.sleep_watch import SleepWatch
 from tray_app.ui.session import Account
-from tray_app.ui.sleep_watch import SleepWatch
 
 if TYPE_CHECKING:
     import ssl
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import httpx
     from PySide6.QtWidgets import QApplication
 
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
     from tray_app.sandbox import Sandbox
     from tray_app.ui.bench_marks import BenchMarks
     from tray_app.ui.icons import IconSet
@@ -102,7 +102,7 @@ def prepare(
 
     def store() -> CredentialStore:
         if not stores:
-            from tray_app.core.credentials import CredentialStore, MemoryKeyring
+            from tray_app.platform.credentials import CredentialStore, MemoryKeyring
 
             stores.append(CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn))
         return stores[0]

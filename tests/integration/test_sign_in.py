@@ -54,7 +54,7 @@ from tray_app.awork.oauth import (
 from tray_app.awork.sign_in import sign_in, sign_out
 from tray_app.awork.token_auth import OAuthAuth, auth_for
 from tray_app.cli import main
-from tray_app.core.credentials import SERVICE, CredentialStore, TokenSet
+from tray_app.platform.credentials import SERVICE, CredentialStore, TokenSet
 from tray_app.sandbox import Fault, Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -1076,7 +1076,7 @@ import hashlib, sys, time
 from pathlib import Path
 from tray_app.awork.client import AworkClient
 from tray_app.awork.token_auth import OAuthAuth
-from tray_app.core.credentials import CredentialStore
+from tray_app.platform.credentials import CredentialStore
 
 base, go = sys.argv[1], Path(sys.argv[2])
 store = CredentialStore()

@@ -26,8 +26,8 @@ from tray_app.awork.sign_in import sign_in
 from tray_app.awork.token_auth import OAuthAuth
 from tray_app.composition import follow_redirects
 from tray_app.core.actions import Action
-from tray_app.core.credentials import CredentialStore, MemoryKeyring, normalize_base_url
 from tray_app.core.timer import Snapshot, TimerState
+from tray_app.platform.credentials import CredentialStore, MemoryKeyring, normalize_base_url
 from tray_app.sandbox import API_PREFIX, DROPPED, Fault, Sandbox
 from tray_app.ui.icons import IconKind
 

@@ -16,8 +16,8 @@ from tray_app.awork.sign_in import sign_in, sign_out
 from tray_app.awork.token_auth import OAuthAuth
 from tray_app.composition import follow_redirects
 from tray_app.core.actions import Action
-from tray_app.core.credentials import CredentialStore, MemoryKeyring
 from tray_app.core.settings import Settings
+from tray_app.platform.credentials import CredentialStore, MemoryKeyring
 from tray_app.sandbox import Sandbox
 from tray_app.ui.icons import IconKind
 

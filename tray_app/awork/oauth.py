@@ -27,7 +27,7 @@ from tray_app.awork.http import (
     log_refusal,
     send,
 )
-from tray_app.core.credentials import TokenSet, normalize_base_url
+from tray_app.awork.tokens import TokenSet, normalize_base_url
 
 log = logging.getLogger(__name__)
 

@@ -33,19 +33,14 @@ from tray_app.awork.oauth import (
     revoke_client,
 )
 from tray_app.awork.token_auth import Clock, OAuthAuth, utc_now
-from tray_app.core.credentials import (
-    ClientRegistration,
-    CredentialStore,
-    TokenSet,
-    normalize_base_url,
-)
+from tray_app.awork.tokens import ClientRegistration, TokenSet, TokenStore, normalize_base_url
 
 log = logging.getLogger(__name__)
 
 
 def sign_in(
     base_url: str,
-    store: CredentialStore,
+    store: TokenStore,
     *,
     open_browser: Callable[[str], object] | None,
     announce: Callable[[str], None],
@@ -97,7 +92,7 @@ def sign_in(
 
 
 def _registered_client(
-    http: httpx.Client, base: str, store: CredentialStore, redirect_uri: str, deadline: float
+    http: httpx.Client, base: str, store: TokenStore, redirect_uri: str, deadline: float
 ) -> str:
     """The stored client id for this base URL and redirect URI, registering one when needed."""
     known = store.client(base)
@@ -129,7 +124,7 @@ class SignOutResult:
 
 def sign_out(
     base_url: str,
-    store: CredentialStore,
+    store: TokenStore,
     *,
     clock: Clock = utc_now,
     http_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,

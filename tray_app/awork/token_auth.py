@@ -17,8 +17,7 @@ from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import NotSignedIn
 from tray_app.awork.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, new_client
 from tray_app.awork.oauth import SIGNED_OUT_BY_AWORK, refresh_tokens
-from tray_app.awork.renewal_lock import renewal_file_lock
-from tray_app.core.credentials import CredentialStore, TokenSet, normalize_base_url
+from tray_app.awork.tokens import TokenSet, TokenStore, normalize_base_url
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +37,16 @@ class OAuthAuth(httpx.Auth):
     """Sends the stored access token and keeps it fresh.
 
     It renews the token when less than :data:`REFRESH_MARGIN` is left, and on a 401 (then the
-    request is sent once more). Only one renewal runs at a time, across threads (the store's
-    renewal lock) and processes (:mod:`tray_app.awork.renewal_lock`): a request that waited for
-    another's renewal uses its result, read from the keychain. Only awork's OAuth no to the
+    request is sent once more). Only one renewal runs at a time, across threads and processes
+    (the store's renewal lock): a request that waited for another's renewal uses its result,
+    read from the keychain. Only awork's OAuth no to the
     renewal means it ended the sign-in: the tokens are cleared and NotSignedIn is raised.
     """
 
     def __init__(
         self,
         base_url: str,
-        store: CredentialStore,
+        store: TokenStore,
         *,
         clock: Clock = utc_now,
         margin: timedelta = REFRESH_MARGIN,
@@ -84,7 +83,7 @@ class OAuthAuth(httpx.Auth):
         """Fresh tokens in place of ``stale``, renewing them only if nobody else just did."""
         # The store's lock serializes this process's threads, the file lock the processes
         # (the tray, the command line, a second tray).
-        with self._store.renewal_lock(self._base), renewal_file_lock(self._base):
+        with self._store.renewal_lock(self._base):
             # First what this process knows (another thread's renewal), then the keychain
             # (another process's renewal: after a rotation our refresh token would be dead).
             for reload in (False, True):
@@ -145,7 +144,7 @@ class OAuthAuth(httpx.Auth):
 
 def auth_for(
     base_url: str,
-    store: CredentialStore,
+    store: TokenStore,
     *,
     token: str | None = None,
     clock: Clock = utc_now,
@@ -159,7 +158,7 @@ def auth_for(
 
 def open_client(
     base_url: str,
-    store: CredentialStore,
+    store: TokenStore,
     *,
     token: str | None = None,
     clock: Clock = utc_now,

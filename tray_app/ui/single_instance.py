@@ -12,12 +12,8 @@ import getpass
 import logging
 import os
 import re
-import stat
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from PySide6.QtCore import (
     QByteArray,
     QDeadlineTimer,
@@ -29,6 +25,9 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from tray_app.config import APP_ID
+from tray_app.platform.runtime_folder import private_folder, runtime_folder
+
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 
 SHOW = "show"
 _KNOWN_MESSAGES = frozenset({SHOW})
-_APP_DIR_NAME = "awork-tray"
 _SEND_TIMEOUT_MS = 2000
 _RETRY_MS = 50
 # "show" is four bytes: a longer line is not from us, and is not kept in memory.
@@ -51,33 +49,7 @@ def instance_key() -> str:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "user"
-    return "awork-tray-" + re.sub(r"[^A-Za-z0-9_.-]", "_", user)
-
-
-def runtime_folder() -> Path:
-    """Where the lock and the socket live: ``$XDG_RUNTIME_DIR/awork-tray``, else one of our own.
-
-    Without ``XDG_RUNTIME_DIR`` (macOS, Windows, a Linux session without logind) it is a folder
-    in the person's own runtime or cache folder, never one in the /tmp shared by all.
-    """
-    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / _APP_DIR_NAME
-    if sys.platform in {"win32", "darwin"}:  # per-person: %LOCALAPPDATA%\Temp, ~/Library/Caches
-        return Path(platformdirs.user_runtime_dir(_APP_DIR_NAME, appauthor=False))
-    return Path(platformdirs.user_cache_dir(_APP_DIR_NAME, appauthor=False)) / "run"
-
-
-def _make_private_folder(folder: Path) -> None:
-    """Create ``folder`` 0700, or tighten it; refuse one that is not the person's own folder."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name != "posix":
-        return  # a folder in %LOCALAPPDATA% is the person's alone
-    info = os.lstat(folder)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise PermissionError(f"{folder} is not a folder of this user's own")
-    if stat.S_IMODE(info.st_mode) != 0o700:
-        os.chmod(folder, 0o700)
+    return f"{APP_ID}-" + re.sub(r"[^A-Za-z0-9_.-]", "_", user)
 
 
 class SingleInstance(QObject):
@@ -113,7 +85,7 @@ class SingleInstance(QObject):
         take: this start runs, and says why in the log.
         """
         try:
-            _make_private_folder(self.folder)
+            private_folder(self.folder)
         except OSError as exc:
             log.warning("no private folder for the single-instance lock, running without: %s", exc)
             return True

@@ -16,39 +16,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import platformdirs
-
 from tray_app.awork.errors import Unreachable
+from tray_app.platform.runtime_folder import private_folder, runtime_folder
 
 log = logging.getLogger(__name__)
 
-APP_DIR_NAME = "awork-tray"
 # Longer than a renewal may take (the HTTP layer's deadline), so a live holder is waited for.
 DEFAULT_WAIT_SECONDS = 30.0
 _POLL_SECONDS = 0.02
 
 
-def lock_folder() -> Path:
-    """``$XDG_RUNTIME_DIR/awork-tray``, else a folder of our own only this person may enter.
-
-    Without XDG_RUNTIME_DIR, platformdirs would warn and pick a shared ``/tmp`` path on Linux;
-    the cache folder is ours instead (macOS and Windows have a per-user runtime folder).
-    """
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isdir(runtime):
-        folder = Path(runtime) / APP_DIR_NAME
-    elif sys.platform in ("win32", "darwin"):
-        folder = platformdirs.user_runtime_path(APP_DIR_NAME, appauthor=False)
-    else:
-        folder = platformdirs.user_cache_path(APP_DIR_NAME, appauthor=False) / "run"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
 def lock_path(base_url: str) -> Path:
     """One lock file per awork address; its name is a digest, so the address stays private."""
     digest = hashlib.sha256(base_url.encode("utf-8")).hexdigest()[:24]
-    return lock_folder() / f"renew-{digest}.lock"
+    return private_folder(runtime_folder()) / f"renew-{digest}.lock"
 
 
 @contextlib.contextmanager

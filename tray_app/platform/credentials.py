@@ -13,20 +13,22 @@ in again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import keyring
 import keyring.backend
 import keyring.errors
 
 from tray_app import logs
+from tray_app.awork.tokens import ClientRegistration, TokenSet, normalize_base_url
 from tray_app.config import APP_ID
+from tray_app.platform.renewal_lock import renewal_file_lock
 
 log = logging.getLogger(__name__)
 
@@ -67,36 +69,6 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.entries.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError(username)
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    """What a sign-in yields: the access token, when it runs out, and the token that renews it."""
-
-    access_token: str
-    refresh_token: str | None
-    expires_at: datetime
-
-    def expires_within(self, margin: timedelta, now: datetime) -> bool:
-        """Whether the access token is gone, or will be within ``margin`` of ``now``."""
-        return not self.access_token or self.expires_at - now <= margin
-
-    def __repr__(self) -> str:
-        # Dataclasses print every field; a token must not reach a log through a repr.
-        return f"TokenSet(expires_at={self.expires_at.isoformat()})"
-
-
-@dataclass(frozen=True)
-class ClientRegistration:
-    """The client awork registered for us, valid for exactly this redirect URI."""
-
-    client_id: str
-    redirect_uri: str
-
-
-def normalize_base_url(base_url: str) -> str:
-    """One spelling per base URL, so ``…/api/v1/`` and ``…/api/v1`` share their entries."""
-    return base_url.strip().rstrip("/")
 
 
 class CredentialStore:
@@ -205,15 +177,19 @@ class CredentialStore:
             self._clients[base] = None
             self._delete(base, _CLIENT)
 
-    def renewal_lock(self, base_url: str) -> threading.Lock:
-        """The lock every renewal of ``base_url``'s tokens in this process holds.
+    @contextlib.contextmanager
+    def renewal_lock(self, base_url: str) -> Iterator[None]:
+        """Held by every renewal of ``base_url``'s tokens: one at a time, across the threads of
+        this process and across processes (the tray and the command line; a file lock).
 
         awork rotates refresh tokens, so of two renewals running at once one would use a token
         the other just killed, and sign the person out.
         """
         base = normalize_base_url(base_url)
         with self._lock:
-            return self._renewal_locks.setdefault(base, threading.Lock())
+            in_process = self._renewal_locks.setdefault(base, threading.Lock())
+        with in_process, renewal_file_lock(base):
+            yield
 
     # -- the keychain ---------------------------------------------------------------------------
 
