@@ -13,7 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from tray_app.core.credentials import MemoryKeyring
+from tray_app.platform.credentials import MemoryKeyring
 
 __all__ = ["MemoryKeyring"]
 

@@ -25,12 +25,12 @@ from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings, save_settings
 from tray_app.core.timer import Clock, utc_now
 from tray_app.core.translation import fill
+from tray_app.platform.sleep_watch import SleepWatch
 from tray_app.ui.controller import TimerController
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.single_instance import SHOW, SingleInstance
-from tray_app.ui.sleep_watch import SleepWatch
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection
 from tray_app.ui.worker import Outcome, Worker
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
     from tray_app.sandbox import Sandbox
     from tray_app.ui.window import StatusWindow
 
@@ -288,7 +288,7 @@ class TrayApplication(QObject):
     @Slot()
     def on_view_settings_requested(self) -> None:
         # Loaded when first asked for, not before the first state shows (some 7 ms).
-        from tray_app.core.autostart import is_start_at_login, set_start_at_login
+        from tray_app.platform.autostart import is_start_at_login, set_start_at_login
         from tray_app.ui.settings_dialog import SettingsDialog
 
         shown = self.settings.model_copy(update={"start_at_login": is_start_at_login()})
@@ -414,7 +414,7 @@ def prepare(
 
     def store() -> CredentialStore:
         if not stores:
-            from tray_app.core.credentials import CredentialStore, MemoryKeyring
+            from tray_app.platform.credentials import CredentialStore, MemoryKeyring
 
             stores.append(CredentialStore(backend=MemoryKeyring() if demo else None, warn=warn))
         return stores[0]

@@ -289,7 +289,7 @@ def _print(
 def _client(base_url: str) -> AworkClient:
     """A client with AWORK_TOKEN when set, else with the keychain's sign-in (renewed as needed)."""
     from tray_app.awork.auth import open_client
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     if not os.environ.get(TOKEN_ENV) and store.tokens(base_url) is None:
@@ -303,7 +303,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
     """Sign in through the browser, keep the sign-in in the keychain, and say who is signed in."""
     from tray_app.awork.auth import DEFAULT_PORT, DEFAULT_WAIT_SECONDS, OAuthAuth, sign_in
     from tray_app.awork.client import AworkClient
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     # Ask the keychain before the browser: without one this sign-in would end with the command.
@@ -340,7 +340,7 @@ def run_sign_in(args: argparse.Namespace, out: TextIO) -> int:
 def run_sign_out(args: argparse.Namespace, out: TextIO) -> int:
     """Revoke the sign-in on awork when it can be reached; forget it here in any case."""
     from tray_app.awork.auth import sign_out
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.platform.credentials import CredentialStore
 
     store = CredentialStore()
     result = _call(lambda: sign_out(args.base_url, store))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.e2e.tools import require
 from tray_app import __version__
-from tray_app.core.autostart import desktop_entry
+from tray_app.platform.autostart import desktop_entry
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     from tray_app.awork.client import AworkClient, BearerToken
     from tray_app.sandbox import Sandbox
     from tray_app.ui.controller import TimerController
-    from tray_app.ui.sleep_watch import SleepWatch
+    from tray_app.platform.sleep_watch import SleepWatch
 
     app = QCoreApplication([])
     with Sandbox() as sandbox, AworkClient(sandbox.url, auth=BearerToken(sandbox.token)) as client:

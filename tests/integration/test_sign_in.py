@@ -51,7 +51,7 @@ from tray_app.awork.auth import (
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import NotSignedIn, ServerError
 from tray_app.cli import main
-from tray_app.core.credentials import SERVICE, CredentialStore, TokenSet
+from tray_app.platform.credentials import SERVICE, CredentialStore, TokenSet
 from tray_app.sandbox import Fault, Sandbox
 
 REPO = Path(__file__).resolve().parents[2]

@@ -20,9 +20,9 @@ from tray_app import logs
 from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient
 from tray_app.core.actions import Action
-from tray_app.core.autostart import autostart_path, is_start_at_login
 from tray_app.core.settings import NotificationSettings, Settings, load_settings
 from tray_app.core.timer import utc_now
+from tray_app.platform.autostart import autostart_path, is_start_at_login
 from tray_app.sandbox import Fault, Sandbox
 from tray_app.ui.icons import INK_ON_ANY, INK_ON_DARK, IconSet, variant_for
 from tray_app.ui.settings_dialog import SettingsDialog

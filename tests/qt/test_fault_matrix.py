@@ -24,8 +24,8 @@ from tray_app.awork.auth import OAuthAuth, sign_in
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import TimeTracking
 from tray_app.core.actions import Action
-from tray_app.core.credentials import CredentialStore, MemoryKeyring, normalize_base_url
 from tray_app.core.timer import Snapshot, TimerState
+from tray_app.platform.credentials import CredentialStore, MemoryKeyring, normalize_base_url
 from tray_app.sandbox import API_PREFIX, DROPPED, Fault, Sandbox
 from tray_app.ui.icons import IconKind
 

@@ -14,8 +14,8 @@ from tray_app.app import Account, TrayApplication, follow_redirects
 from tray_app.awork.auth import OAuthAuth, sign_in, sign_out
 from tray_app.awork.client import AworkClient
 from tray_app.core.actions import Action
-from tray_app.core.credentials import CredentialStore, MemoryKeyring
 from tray_app.core.settings import Settings
+from tray_app.platform.credentials import CredentialStore, MemoryKeyring
 from tray_app.sandbox import Sandbox
 from tray_app.ui.icons import IconKind
 

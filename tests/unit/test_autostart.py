@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tray_app.core.autostart import (
+from tray_app.platform.autostart import (
     RUN_KEY,
     STARTUP_APPROVED_KEY,
     autostart_path,
@@ -296,7 +296,7 @@ def test_autostart_imports_without_qt() -> None:
     code = (
         "import sys\n"
         "sys.modules['PySide6'] = None\n"
-        "import tray_app.core.autostart\n"
+        "import tray_app.platform.autostart\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
     )
     result = subprocess.run(

@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import MemoryKeyring
 from tray_app import logs
-from tray_app.core.credentials import (
+from tray_app.platform.credentials import (
     NEVER,
     SERVICE,
     ClientRegistration,
@@ -344,7 +344,7 @@ SECRET_SERVICE_SCRIPT = textwrap.dedent(
 
     import keyring
 
-    from tray_app.core.credentials import ClientRegistration, CredentialStore, TokenSet
+    from tray_app.platform.credentials import ClientRegistration, CredentialStore, TokenSet
 
     base = "https://api.awork.com/api/v1"
     tokens = TokenSet("access-" + "x" * 1500, "refresh-token-e2e", datetime(2030, 1, 1, tzinfo=UTC))

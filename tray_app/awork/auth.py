@@ -51,7 +51,7 @@ from tray_app.awork.errors import (
     ServerError,
     Unreachable,
 )
-from tray_app.core.credentials import (
+from tray_app.platform.credentials import (
     ClientRegistration,
     CredentialStore,
     TokenSet,

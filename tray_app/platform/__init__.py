@@ -1,0 +1,1 @@
+"""Platform adapters (keychain, start at login, logind): the composition root injects them."""
