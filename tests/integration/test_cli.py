@@ -297,6 +297,11 @@ def test_without_awork_token_it_is_not_signed_in(
     assert sandbox.requests == []
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401",
+    logger="tray_app.awork.client",
+)
 def test_a_wrong_token_is_not_signed_in(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -309,6 +314,11 @@ def test_a_wrong_token_is_not_signed_in(
     assert "wrong-token-123456" not in run.err
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=401",
+    logger="tray_app.awork.client",
+)
 def test_an_expired_token_is_not_signed_in(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -332,6 +342,9 @@ def test_a_token_pasted_with_a_line_break_still_works(
     assert run.out.startswith("Paused at ")
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"GET /me/timeentries/last failed: ConnectError", logger="tray_app.awork.client"
+)
 def test_nothing_listening_is_unreachable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -344,6 +357,9 @@ def test_nothing_listening_is_unreachable(
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", LAST), ("POST", "/me/timetracking/resume")])
+@pytest.mark.expect_log(
+    "WARNING", r"(GET|POST) /api/v1/me/\S+ refused: status=503", logger="tray_app.awork.client"
+)
 def test_a_503_is_unreachable_and_changes_nothing(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], method: str, path: str
 ) -> None:
@@ -357,6 +373,12 @@ def test_a_503_is_unreachable_and_changes_nothing(
 
 
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.malformed()], ids=["drop", "html"])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /me/timeentries/last failed: RemoteProtocolError|"
+    r"malformed answer to GET /api/v1/me/timeentries/last",
+    logger="tray_app.awork.client",
+)
 def test_no_usable_answer_is_unreachable(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], fault: Fault
 ) -> None:
@@ -368,6 +390,11 @@ def test_no_usable_answer_is_unreachable(
     one_error_line(run)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=400",
+    logger="tray_app.awork.client",
+)
 def test_a_refusal_shows_awork_s_description(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -383,6 +410,11 @@ def test_a_refusal_shows_awork_s_description(
     assert one_error_line(run) == "awork-tray: You can only resume your own time trackings"
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429",
+    logger="tray_app.awork.client",
+)
 def test_a_rate_limit_says_when_to_try_again(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -443,6 +475,16 @@ def test_base_url_works_before_and_after_the_command(
 # --- the log ------------------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=400",
+    logger="tray_app.awork.client",
+)
 def test_the_log_keeps_the_trace_id_but_never_the_token(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
