@@ -22,8 +22,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from tests.ports import free_port
-from tests.sandbox_view import timer_state
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox_view import timer_state
 from tray_app import logs
 from tray_app.cli import main
 from tray_app.sandbox import Fault, Sandbox

@@ -12,8 +12,8 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.ports import free_port
-from tests.sandbox_view import timer_state
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox_view import timer_state
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import (
     AworkError,

@@ -30,7 +30,7 @@ import keyring.backends.fail
 import pytest
 
 from tests.conftest import MemoryKeyring
-from tests.ports import free_port
+from tests.helpers.ports import free_port
 from tray_app.awork.auth import (
     SCOPE,
     LoopbackListener,
@@ -983,7 +983,7 @@ def test_cli_sign_in_as_a_process_and_status_in_another(sandbox: Sandbox, tmp_pa
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        "PYTHON_KEYRING_BACKEND": "tests.helpers.keyring_file.Keyring",
         "AWORK_TRAY_TEST_KEYRING_FILE": str(tmp_path / "test-keychain.json"),
     }
     env.pop("AWORK_TOKEN", None)
