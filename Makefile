@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 WHEELHOUSE := $(VENV)/wheelhouse
 WHEELHOUSE_STAMP := $(WHEELHOUSE)/.filled
 
-.PHONY: demo test lint sandbox clean translations wheelhouse
+.PHONY: demo test lint sandbox clean translations wheelhouse imports
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,16 +26,31 @@ $(WHEELHOUSE_STAMP): $(STAMP)
 
 wheelhouse: $(WHEELHOUSE_STAMP)
 
+# import-linter checks the layers written in pyproject.toml ([tool.importlinter]). It lives in a
+# venv of its own: it brings click, and httpx imports click at every start when it finds it. It
+# reads the sources, so it needs none of the project's dependencies.
+IMPORT_LINTER := $(VENV)/import-linter
+IMPORT_LINTER_STAMP := $(IMPORT_LINTER)/.installed
+
+$(IMPORT_LINTER_STAMP): constraints.txt | $(STAMP)
+	test -x $(IMPORT_LINTER)/bin/python || $(PYTHON) -m venv $(IMPORT_LINTER)
+	$(IMPORT_LINTER)/bin/python -m pip install --quiet -c constraints.txt import-linter
+	touch $(IMPORT_LINTER_STAMP)
+
+imports: $(IMPORT_LINTER_STAMP)
+	$(IMPORT_LINTER)/bin/lint-imports
+
 demo: $(STAMP)
 	$(BIN)/awork-tray --demo
 
 sandbox: $(STAMP)
 	$(BIN)/awork-tray sandbox
 
-test: $(STAMP) $(WHEELHOUSE_STAMP)
+test: $(STAMP) $(WHEELHOUSE_STAMP) $(IMPORT_LINTER_STAMP)
 	$(BIN)/ruff check tray_app tests packaging bench
 	$(BIN)/ruff format --check tray_app tests packaging bench
 	$(BIN)/mypy
+	$(IMPORT_LINTER)/bin/lint-imports
 	$(BIN)/python -m pytest -m "not bundle"
 
 lint: $(STAMP)

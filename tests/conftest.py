@@ -1,7 +1,9 @@
-"""Shared test set-up: offscreen Qt, private config/log folders, an in-memory keychain."""
+"""Shared test set-up: offscreen Qt, private config/log folders, an in-memory keychain, and no
+warning in the log that a test did not declare."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 # Without a display Qt aborts the whole run; offscreen must be chosen before Qt is imported.
@@ -13,6 +15,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from tests.helpers.logfail import MARKER, WarningCollector, expected_from, problems
 from tray_app.platform.credentials import MemoryKeyring
 
 __all__ = ["MemoryKeyring"]
@@ -36,3 +39,19 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A warning nobody declared (``expect_log``) fails the test: it is a bug or an undeclared
+    behaviour, and either way a person would see it in their log."""
+    collector = WarningCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield
+    finally:
+        root.removeHandler(collector)
+    wrong = problems(collector.records, expected_from(request.node.iter_markers(MARKER)))
+    if wrong:
+        pytest.fail("\n".join(wrong), pytrace=False)

@@ -24,12 +24,12 @@ from tray_app.core.settings import Settings, save_settings
 from tray_app.core.sync import Connection
 from tray_app.core.timer import Clock, utc_now
 from tray_app.core.translation import fill
+from tray_app.platform.single_instance import SHOW
 from tray_app.ui.controller import TimerController
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.notifier import Notifier
 from tray_app.ui.presenter import Presenter
 from tray_app.ui.session import Account, Session, SessionState
-from tray_app.ui.single_instance import SHOW
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view import View, connect_requests
 

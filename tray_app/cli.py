@@ -136,7 +136,7 @@ def _base_url(text: str) -> str:
     the token in clear. The check is stdlib-only (urllib.parse, some 5 ms, loads only when a URL
     is given): parsing the command line must not load httpx before the tray shows its icon.
     """
-    from tray_app.awork.urls import InsecureBaseUrl, check_base_url
+    from tray_app.urls import InsecureBaseUrl, check_base_url
 
     try:
         return check_base_url(text)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient, BearerToken
-from tray_app.awork.urls import check_base_url
 from tray_app.core.clock import ServerClock
 from tray_app.core.settings import Settings, load_settings
 from tray_app.core.timer import Clock
 from tray_app.platform.sleep_watch import SleepWatch
 from tray_app.ui.session import Account
+from tray_app.urls import check_base_url
 
 if TYPE_CHECKING:
     import ssl
@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from tray_app.platform.credentials import CredentialStore
+    from tray_app.platform.single_instance import SingleInstance
     from tray_app.sandbox import Sandbox
     from tray_app.ui.bench_marks import BenchMarks
     from tray_app.ui.icons import IconSet
-    from tray_app.ui.single_instance import SingleInstance
     from tray_app.ui.tray import TrayIcon
 
 log = logging.getLogger(__name__)

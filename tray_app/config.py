@@ -1,7 +1,7 @@
 """The app's configuration in one place: its id, environment variables, defaults and ports.
 
 The command line imports this before the tray shows its icon, so it uses the standard library
-only; the check of awork's address (:mod:`tray_app.awork.urls`) loads when a URL is chosen.
+only; the check of awork's address (:mod:`tray_app.urls`) loads when a URL is chosen.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ def choose_base_url(
 
     ``from_settings`` is only called when needed: the settings load pydantic (~70 ms). The flag
     and the settings come checked; the environment's is checked here and raises
-    :class:`~tray_app.awork.urls.InsecureBaseUrl`, since sending to it would leak the token.
+    :class:`~tray_app.urls.InsecureBaseUrl`, since sending to it would leak the token.
     """
     if flag:
         return flag
-    from tray_app.awork.urls import check_base_url
+    from tray_app.urls import check_base_url
 
     from_env = environ.get(BASE_URL_ENV, "").strip()
     if from_env:

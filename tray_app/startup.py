@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tray_app import __version__, logs
 from tray_app.config import APP_ID, APP_NAME, BENCH_MARKS_ENV
 from tray_app.core.timer import utc_now
+from tray_app.platform.single_instance import SHOW, SingleInstance
 from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
-from tray_app.ui.single_instance import SHOW, SingleInstance
 from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view_model import Connection, present
 

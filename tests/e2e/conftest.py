@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tools import require
+from tests.helpers.tools import require
 
 TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo", "import")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtWidgets import QApplication
 
-from tests.e2e.tools import require
+from tests.helpers.tools import require
 from tray_app import __version__
 from tray_app.platform.autostart import desktop_entry
 

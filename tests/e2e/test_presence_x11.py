@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.tools import require, wait_for
+from tests.helpers.tools import require, wait_for
 from tray_app.platform.presence_x11 import X11IdleTime
 
 pytestmark = pytest.mark.e2e

@@ -25,9 +25,9 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 
-from tests.e2e.screen import changed_rows, mapped_windows
-from tests.e2e.tools import require, stop, wait_for
-from tests.ports import free_port
+from tests.helpers.ports import free_port
+from tests.helpers.screen import changed_rows, mapped_windows
+from tests.helpers.tools import require, stop, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -35,8 +35,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.tools import stop, wait_for
-from tests.ports import free_port
+from tests.helpers.ports import free_port
+from tests.helpers.tools import stop, wait_for
 from tray_app import __version__
 
 pytestmark = pytest.mark.e2e

@@ -24,8 +24,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from tests.ports import free_port
-from tests.sandbox_view import timer_state
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox_view import timer_state
 from tray_app import logs
 from tray_app.cli import main
 from tray_app.sandbox import Fault, Sandbox
@@ -306,6 +306,11 @@ def test_without_awork_token_it_is_not_signed_in(
     assert sandbox.requests == []
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401",
+    logger="tray_app.awork.client",
+)
 def test_a_wrong_token_is_not_signed_in(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -318,6 +323,11 @@ def test_a_wrong_token_is_not_signed_in(
     assert "wrong-token-123456" not in run.err
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=401",
+    logger="tray_app.awork.client",
+)
 def test_an_expired_token_is_not_signed_in(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -341,6 +351,9 @@ def test_a_token_pasted_with_a_line_break_still_works(
     assert run.out.startswith("Paused at ")
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"GET /me/timeentries/last failed: ConnectError", logger="tray_app.awork.client"
+)
 def test_nothing_listening_is_unreachable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -353,6 +366,9 @@ def test_nothing_listening_is_unreachable(
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", LAST), ("POST", "/me/timetracking/resume")])
+@pytest.mark.expect_log(
+    "WARNING", r"(GET|POST) /api/v1/me/\S+ refused: status=503", logger="tray_app.awork.client"
+)
 def test_a_503_is_unreachable_and_changes_nothing(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], method: str, path: str
 ) -> None:
@@ -366,6 +382,12 @@ def test_a_503_is_unreachable_and_changes_nothing(
 
 
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.malformed()], ids=["drop", "html"])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /me/timeentries/last failed: RemoteProtocolError|"
+    r"malformed answer to GET /api/v1/me/timeentries/last",
+    logger="tray_app.awork.client",
+)
 def test_no_usable_answer_is_unreachable(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], fault: Fault
 ) -> None:
@@ -377,6 +399,11 @@ def test_no_usable_answer_is_unreachable(
     one_error_line(run)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=400",
+    logger="tray_app.awork.client",
+)
 def test_a_refusal_shows_awork_s_description(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -392,6 +419,11 @@ def test_a_refusal_shows_awork_s_description(
     assert one_error_line(run) == "awork-tray: You can only resume your own time trackings"
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429",
+    logger="tray_app.awork.client",
+)
 def test_a_rate_limit_says_when_to_try_again(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -452,6 +484,16 @@ def test_base_url_works_before_and_after_the_command(
 # --- the log ------------------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=400",
+    logger="tray_app.awork.client",
+)
 def test_the_log_keeps_the_trace_id_but_never_the_token(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -675,7 +717,7 @@ def test_the_browser_sign_in_opens_does_not_inherit_awork_token(
         "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH", "")]
         ),
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        "PYTHON_KEYRING_BACKEND": "tests.helpers.keyring_file.Keyring",
         "AWORK_TRAY_TEST_KEYRING_FILE": str(tmp_path / "test-keychain.json"),
         "BROWSER": str(browser),
         "DISPLAY": ":0",  # a desktop session, as far as the choice of opening a browser goes

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.contract import ContractViolation, find_operation, validate_request
+from tests.helpers.contract import ContractViolation, find_operation, validate_request
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import StartForm
 from tray_app.sandbox import RecordedRequest, Sandbox

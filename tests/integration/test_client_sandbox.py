@@ -12,8 +12,8 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.ports import free_port
-from tests.sandbox_view import timer_state
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox_view import timer_state
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import (
     AworkError,
@@ -247,6 +247,11 @@ def test_the_users_routes_act_on_the_given_person(sandbox: Sandbox) -> None:
     ]
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/users/[\w-]+/timetracking/resume refused: status=400 code=invalid-operation",
+    logger="tray_app.awork.client",
+)
 def test_someone_else_s_timer_cannot_be_resumed(sandbox: Sandbox) -> None:
     with AworkClient(
         sandbox.url, auth=BearerToken(sandbox.token), user_id=SOMEONE_ELSE, timeout=5
@@ -263,6 +268,11 @@ def test_someone_else_s_timer_cannot_be_resumed(sandbox: Sandbox) -> None:
     assert timer_state(sandbox) == "paused"
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/users/[\w-]+/timetracking/start refused: status=404 code=not-found",
+    logger="tray_app.awork.client",
+)
 def test_starting_for_an_unknown_person_is_refused_with_awork_s_words(sandbox: Sandbox) -> None:
     task = sandbox.seed.tasks[0]
     form = StartForm(timezone="Europe/Berlin", type_of_work_id=task.type_of_work_id)
@@ -293,6 +303,11 @@ def test_without_a_token_nothing_is_sent(sandbox: Sandbox) -> None:
     assert_person_readable(caught.value, sandbox.token)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401 code=unauthorized",
+    logger="tray_app.awork.client",
+)
 def test_a_wrong_token_is_not_signed_in(sandbox: Sandbox) -> None:
     with (
         AworkClient(sandbox.url, auth=BearerToken("not-the-token-123"), timeout=5) as client,
@@ -305,6 +320,11 @@ def test_a_wrong_token_is_not_signed_in(sandbox: Sandbox) -> None:
     assert_person_readable(caught.value, sandbox.token)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=401 code=unauthorized",
+    logger="tray_app.awork.client",
+)
 def test_a_revoked_token_is_not_signed_in(client: AworkClient, sandbox: Sandbox) -> None:
     client.current()
     old = sandbox.token
@@ -362,6 +382,12 @@ def call_for(client: AworkClient, method: str, path: str) -> Callable[[], object
 @pytest.mark.parametrize(
     "case", FAILURES, ids=[f"{m} {p} {f.kind.value}-{f.http_status}" for m, p, f, _ in FAILURES]
 )
+@pytest.mark.expect_log(
+    "WARNING",
+    r"(GET|POST) /\S+ (refused: status=[45]\d\d|failed: RemoteProtocolError)|"
+    r"malformed answer to (GET|POST) /api/v1/me",
+    logger="tray_app.awork.client",
+)
 def test_each_failure_is_its_typed_error_in_one_line(
     client: AworkClient, sandbox: Sandbox, case: tuple[str, str, Fault, type[AworkError]]
 ) -> None:
@@ -379,6 +405,11 @@ def test_each_failure_is_its_typed_error_in_one_line(
     call_for(client, method, path)()
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/pause refused: status=400 code=invalid-operation",
+    logger="tray_app.awork.client",
+)
 def test_a_refusal_shows_awork_s_description_and_keeps_its_code_and_trace(
     client: AworkClient, sandbox: Sandbox
 ) -> None:
@@ -399,6 +430,11 @@ def test_a_refusal_shows_awork_s_description_and_keeps_its_code_and_trace(
 
 
 @pytest.mark.parametrize("reset", [0, 5, 47])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
+    logger="tray_app.awork.client",
+)
 def test_a_rate_limit_says_when_to_try_again(
     client: AworkClient, sandbox: Sandbox, reset: int
 ) -> None:
@@ -411,6 +447,9 @@ def test_a_rate_limit_says_when_to_try_again(
     assert f"{reset} s" in str(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"POST /me/timetracking/resume failed: ConnectError", logger="tray_app.awork.client"
+)
 def test_nothing_listening_is_unreachable(sandbox: Sandbox) -> None:
     url = f"http://127.0.0.1:{free_port()}/api/v1"
     with (
@@ -422,6 +461,9 @@ def test_nothing_listening_is_unreachable(sandbox: Sandbox) -> None:
     assert_person_readable(caught.value, sandbox.token)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"POST /me/timetracking/resume failed: ReadTimeout", logger="tray_app.awork.client"
+)
 def test_a_slow_answer_is_unreachable_after_the_timeout(sandbox: Sandbox) -> None:
     sandbox.inject("POST", RESUME, Fault.delay(3))
     started = time.monotonic()
@@ -445,6 +487,9 @@ def wait_for_answers(sandbox: Sandbox, count: int) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"POST /me/timetracking/resume failed: ReadTimeout", logger="tray_app.awork.client"
+)
 def test_a_resume_cut_off_by_the_timeout_does_not_claim_nothing_changed(
     sandbox: Sandbox,
 ) -> None:
@@ -462,6 +507,11 @@ def test_a_resume_cut_off_by_the_timeout_does_not_claim_nothing_changed(
     assert "nothing changed" not in str(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /me/timetracking/pause failed: RemoteProtocolError",
+    logger="tray_app.awork.client",
+)
 def test_a_pause_cut_off_by_a_dropped_connection_does_not_claim_nothing_changed(
     client: AworkClient, sandbox: Sandbox
 ) -> None:
@@ -475,6 +525,11 @@ def test_a_pause_cut_off_by_a_dropped_connection_does_not_claim_nothing_changed(
     assert_person_readable(caught.value, sandbox.token)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /me/timeentries/last failed: RemoteProtocolError",
+    logger="tray_app.awork.client",
+)
 def test_a_read_that_fails_says_nothing_changed(client: AworkClient, sandbox: Sandbox) -> None:
     sandbox.inject("GET", LAST, Fault.drop())
 
@@ -484,6 +539,9 @@ def test_a_read_that_fails_says_nothing_changed(client: AworkClient, sandbox: Sa
     assert "nothing changed" in str(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"POST /me/timetracking/stop failed: ConnectError", logger="tray_app.awork.client"
+)
 def test_a_refused_connection_says_nothing_changed(sandbox: Sandbox) -> None:
     url = f"http://127.0.0.1:{free_port()}/api/v1"
     with (
@@ -502,6 +560,11 @@ def test_a_slow_answer_within_the_timeout_is_read(sandbox: Sandbox) -> None:
         assert isinstance(client.current(), TimeTracking)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /me/timetracking/resume failed: RemoteProtocolError",
+    logger="tray_app.awork.client",
+)
 def test_the_client_survives_a_dropped_connection_and_carries_on(
     client: AworkClient, sandbox: Sandbox
 ) -> None:

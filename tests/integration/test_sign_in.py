@@ -31,7 +31,7 @@ import keyring.backends.fail
 import pytest
 
 from tests.conftest import MemoryKeyring
-from tests.ports import free_port
+from tests.helpers.ports import free_port
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.errors import (
     MalformedAnswer,
@@ -304,6 +304,11 @@ def test_a_browser_that_fails_to_open_falls_back_to_the_url(
     assert store.tokens(sandbox.url) is not None
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
+    logger="tray_app.awork.auth",
+)
 def test_pkce_is_checked(sandbox: Sandbox) -> None:
     """A code is useless without the verifier of its challenge: a stolen code buys nothing."""
     redirect_uri = redirect_uri_for(free_port())
@@ -437,6 +442,11 @@ def test_a_cancelled_sign_in_ends_at_once(sandbox: Sandbox, store: CredentialSto
     assert_port_free(port)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/accounts/token refused: status=503 code=service-unavailable",
+    logger="tray_app.awork.auth",
+)
 def test_a_failing_token_endpoint_ends_the_sign_in(
     sandbox: Sandbox, store: CredentialStore, browser: ScriptedBrowser
 ) -> None:
@@ -453,6 +463,9 @@ def test_a_failing_token_endpoint_ends_the_sign_in(
     assert_port_free(port)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"cannot listen on port \d+: Address already in use", logger="tray_app.awork.auth"
+)
 def test_a_busy_port_is_one_clear_message(sandbox: Sandbox, store: CredentialStore) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
@@ -534,6 +547,11 @@ def test_another_port_registers_its_redirect_uri(
 
 
 @pytest.mark.usefixtures("signed_in")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
+    logger="tray_app.awork.auth",
+)
 def test_refresh_rotates_the_refresh_token(sandbox: Sandbox, store: CredentialStore) -> None:
     old = store.tokens(sandbox.url)
     assert old is not None and old.refresh_token is not None
@@ -677,6 +695,14 @@ def test_a_renewal_by_another_process_is_picked_up(
 
 
 @pytest.mark.usefixtures("signed_in")
+@pytest.mark.expect_log(
+    "WARNING", r"awork refused to renew the sign-in; signed out", logger="tray_app.awork.auth"
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
+    logger="tray_app.awork.auth",
+)
 def test_revoked_tokens_sign_out(
     sandbox: Sandbox, store: CredentialStore, client: AworkClient, memory_keyring: MemoryKeyring
 ) -> None:
@@ -815,6 +841,16 @@ def test_not_signed_in_sends_nothing(sandbox: Sandbox, client: AworkClient) -> N
 # --- signing out -------------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me refused: status=401 code=unauthorized",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
+    logger="tray_app.awork.auth",
+)
 def test_sign_out_revokes_on_awork_and_clears_the_keychain(
     sandbox: Sandbox, store: CredentialStore, signed_in: TokenSet, memory_keyring: MemoryKeyring
 ) -> None:
@@ -841,6 +877,14 @@ def test_sign_out_revokes_on_awork_and_clears_the_keychain(
     assert sign_out(sandbox.url, store).was_signed_in is False
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"could not reach awork to revoke the sign-in", logger="tray_app.awork.auth"
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"DELETE /api/v1/accounts/me/authorizedclients/dcr_\w+ failed: ConnectError",
+    logger="tray_app.awork.auth",
+)
 def test_sign_out_offline_still_forgets_the_tokens(
     sandbox: Sandbox, store: CredentialStore, signed_in: TokenSet
 ) -> None:
@@ -932,6 +976,11 @@ def test_cli_sign_in_failure_is_one_line(
     assert run.err.startswith("awork-tray: awork did not sign you in: ")
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/clientapplications/register failed: ConnectError",
+    logger="tray_app.awork.auth",
+)
 def test_cli_sign_in_unreachable_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     dead = f"http://127.0.0.1:{free_port()}/api/v1"
 
@@ -941,6 +990,11 @@ def test_cli_sign_in_unreachable_exits_4(capsys: pytest.CaptureFixture[str]) -> 
     assert run.err == "awork-tray: Could not reach awork; nothing changed.\n"
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \(NoKeyringError\): No keychain available",
+    logger="tray_app.platform.credentials",
+)
 def test_cli_without_a_keychain_says_so_in_one_line(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -959,6 +1013,11 @@ def test_cli_without_a_keychain_says_so_in_one_line(
     assert sandbox.requests == []
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=401",
+    logger="tray_app.awork.client",
+)
 def test_cli_with_awork_token_ignores_the_keychain(
     sandbox: Sandbox,
     browser_for_cli: ScriptedBrowser,
@@ -1019,7 +1078,7 @@ def test_cli_sign_in_as_a_process_and_status_in_another(sandbox: Sandbox, tmp_pa
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        "PYTHON_KEYRING_BACKEND": "tests.helpers.keyring_file.Keyring",
         "AWORK_TRAY_TEST_KEYRING_FILE": str(tmp_path / "test-keychain.json"),
     }
     env.pop("AWORK_TOKEN", None)
@@ -1095,8 +1154,8 @@ def test_two_processes_renewing_at_once_send_one_refresh(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tray and the command line find the access token dead at the same moment."""
-    from tests.keyring_file import FILE_ENV
-    from tests.keyring_file import Keyring as FileKeyring
+    from tests.helpers.keyring_file import FILE_ENV
+    from tests.helpers.keyring_file import Keyring as FileKeyring
 
     keychain = tmp_path / "test-keychain.json"
     monkeypatch.setenv(FILE_ENV, str(keychain))
@@ -1114,7 +1173,7 @@ def test_two_processes_renewing_at_once_send_one_refresh(
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.Keyring",
+        "PYTHON_KEYRING_BACKEND": "tests.helpers.keyring_file.Keyring",
         FILE_ENV: str(keychain),
         "XDG_RUNTIME_DIR": str(runtime),
     }

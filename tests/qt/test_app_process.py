@@ -180,6 +180,7 @@ def test_the_settings_dialog_edits_every_setting(qtbot: QtBot) -> None:
     assert result.base_url == "http://127.0.0.1:9/api/v1"
 
 
+@pytest.mark.expect_log("CRITICAL", r"unexpected error", logger="tray_app.app")
 def test_an_unexpected_error_is_logged_and_shown_once(
     qtbot: QtBot, tray_app: TrayApplication, seen: Seen, caplog: pytest.LogCaptureFixture
 ) -> None:

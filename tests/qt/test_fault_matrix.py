@@ -234,6 +234,14 @@ def running_tray(
 
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("call_name", CALLS)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"refused: status=\d{3}|failed: (ReadTimeout|RemoteProtocolError|Unreachable|ServerError|"
+    r"RateLimited|MalformedAnswer|NotSignedIn|Refused)|malformed answer to|"
+    r"timed out: ReadTimeout|awork refused to renew the sign-in|"
+    r"answered something that is not a JSON object",
+    logger="tray_app",
+)
 def test_fault_on_call(
     qtbot: QtBot,
     sandbox: Sandbox,

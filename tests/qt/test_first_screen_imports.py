@@ -14,7 +14,7 @@ BEFORE_THE_ICON = (
     "tray_app.ui.view_model",
     "tray_app.ui.icons",
     "tray_app.ui.i18n",
-    "tray_app.ui.single_instance",
+    "tray_app.platform.single_instance",
     "tray_app.core.timer",
 )
 

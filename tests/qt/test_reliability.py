@@ -43,6 +43,16 @@ def offline_app(
     app.shutdown()
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"poll failed: ServerError \(status=503 code=service-unavailable",
+    logger="tray_app.ui.controller",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=503 code=service-unavailable",
+    logger="tray_app.awork.client",
+)
 def test_an_outage_backs_off_and_is_announced_once_and_so_is_its_end(
     qtbot: QtBot, offline_app: TrayApplication, sandbox: Sandbox, seen: Seen
 ) -> None:
@@ -71,6 +81,16 @@ def test_an_outage_backs_off_and_is_announced_once_and_so_is_its_end(
     assert "(unconfirmed)" not in app.tray.header.text()
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"poll failed: RateLimited \(status=429 code=too-many-requests",
+    logger="tray_app.ui.controller",
+)
 def test_rate_limited_waits_and_clicks_meanwhile_say_so(
     qtbot: QtBot, offline_app: TrayApplication, sandbox: Sandbox, seen: Seen
 ) -> None:
@@ -113,6 +133,9 @@ def test_a_jump_of_the_wall_clock_polls_at_once(
     app.shutdown()
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"this machine's clock is -?\d+ s off awork's", logger="tray_app.core.clock"
+)
 def test_a_machine_clock_minutes_off_still_shows_awork_elapsed_time(
     qtbot: QtBot, seen: Seen, tray_available: None
 ) -> None:

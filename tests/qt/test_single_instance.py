@@ -20,7 +20,7 @@ from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtNetwork import QLocalSocket
 from pytestqt.qtbot import QtBot
 
-from tray_app.ui.single_instance import SHOW, SingleInstance
+from tray_app.platform.single_instance import SHOW, SingleInstance
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_lock_left_by_a_crash_does_not_block_the_next_start(
             "-c",
             "import sys, time\n"
             "from PySide6.QtCore import QCoreApplication\n"
-            "from tray_app.ui.single_instance import SingleInstance\n"
+            "from tray_app.platform.single_instance import SingleInstance\n"
             "app = QCoreApplication([])\n"
             f"held = SingleInstance({key!r})\n"
             "assert held.acquire()\n"
@@ -151,7 +151,7 @@ def test_a_start_that_finds_no_answer_says_so_and_logs_why(
             "-c",
             "import time\n"
             "from PySide6.QtCore import QCoreApplication\n"
-            "from tray_app.ui.single_instance import SingleInstance\n"
+            "from tray_app.platform.single_instance import SingleInstance\n"
             "app = QCoreApplication([])\n"
             "held = SingleInstance()\n"
             "assert held.acquire()\n"  # the lock, and no listening

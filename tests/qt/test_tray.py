@@ -156,6 +156,16 @@ def test_the_persons_own_click_is_not_announced(
     assert seen.notifications == []
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=400 code=invalid-operation",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"resume failed: Refused \(status=400 code=invalid-operation",
+    logger="tray_app.ui.controller",
+)
 def test_a_refused_action_says_why_and_changes_nothing(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox, seen: Seen
 ) -> None:
@@ -230,6 +240,9 @@ def test_polls_once_per_interval_in_steady_state(
     assert all(r.method == "GET" for r in sandbox.requests)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"no system tray on this desktop; showing a window instead", logger="tray_app.app"
+)
 def test_without_a_tray_a_window_offers_the_same_status_and_actions(
     qtbot: QtBot, client: AworkClient, sandbox: Sandbox, seen: Seen
 ) -> None:
@@ -256,6 +269,15 @@ def test_open_in_awork_opens_the_workspace(
 
 
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.status(503, "unavailable", "Down")])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /me/timeentries/last failed: RemoteProtocolError|"
+    r"GET /api/v1/me/timeentries/last refused: status=503",
+    logger="tray_app.awork.client",
+)
+@pytest.mark.expect_log(
+    "WARNING", r"poll failed: (Unreachable|ServerError)", logger="tray_app.ui.controller"
+)
 def test_offline_shows_the_offline_icon_and_keeps_the_last_state(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox, fault: Fault
 ) -> None:
@@ -267,6 +289,14 @@ def test_offline_shows_the_offline_icon_and_keeps_the_last_state(
     assert icon_colour(tray_app.tray.icon()) not in (GREEN, AMBER)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"poll failed: Unreachable \(\)", logger="tray_app.ui.controller"
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /me/timeentries/last failed: RemoteProtocolError",
+    logger="tray_app.awork.client",
+)
 def test_a_click_while_offline_fails_at_once_and_sends_nothing(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox, seen: Seen
 ) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract import (
+from tests.helpers.contract import (
     ContractViolation,
     find_operation,
     load_spec,
@@ -270,7 +270,7 @@ def test_client_applications_answer_every_status_the_document_lists(
 
 
 def test_the_registration_body_of_the_api_notes_matches_the_document() -> None:
-    # tests/contract.py asks every request for a bearer token, even this anonymous operation
+    # tests/helpers/contract.py asks every request for a bearer token, even this anonymous operation
     # (``x-access: anonymous``); what is checked here is the body.
     headers = {"Authorization": "Bearer unused", "Content-Type": "application/json"}
     body = json.dumps(REGISTRATION).encode()

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract import validate_httpx_request, validate_httpx_response
+from tests.helpers.contract import validate_httpx_request, validate_httpx_response
 from tests.sandbox.test_sandbox_routes import assert_error
 from tray_app.sandbox import ApiError, ManualClock, Sandbox, SeedTask
 from tray_app.sandbox.state import check_work

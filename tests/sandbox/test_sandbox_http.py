@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.ports import free_port
+from tests.helpers.ports import free_port
 from tray_app.sandbox import Sandbox, serve_forever
 
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.contract import validate_error_body
+from tests.helpers.contract import validate_error_body
 from tray_app.sandbox import ManualClock, Sandbox
 from tray_app.sandbox.oauth import s256
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.contract import validate_httpx_request, validate_httpx_response
+from tests.helpers.contract import validate_httpx_request, validate_httpx_response
 from tests.sandbox.test_sandbox_routes import assert_error
 from tray_app.sandbox import Fault, ManualClock, Sandbox
 

@@ -162,6 +162,7 @@ def test_macos_writes_a_launch_agent_and_removes_it(tmp_path: Path) -> None:
     assert not is_start_at_login(platform="darwin", home=tmp_path)
 
 
+@pytest.mark.expect_log("WARNING", r"launch agent ", logger="tray_app.platform.autostart")
 def test_macos_a_broken_or_disabled_agent_counts_as_off(tmp_path: Path) -> None:
     path = launch_agent_path(tmp_path)
     path.parent.mkdir(parents=True)

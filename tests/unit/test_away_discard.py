@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.contract import validate_request
+from tests.helpers.contract import validate_request
 from tests.unit.awork_json import entry_json, split_utc, task_json
 from tray_app.awork.errors import AworkError, Refused, Unreachable
 from tray_app.awork.models import StartForm, TimeTracking, TimeTrackingPutForm

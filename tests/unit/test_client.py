@@ -80,6 +80,11 @@ def assert_one_clean_line(error: AworkError) -> None:
 # --- rate limits --------------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
+    logger="tray_app.awork.client",
+)
 def test_429_with_ratelimit_reset_waits_as_long_as_awork_says() -> None:
     headers = (EXAMPLES / "docs-rate-limit-headers.txt").read_text().splitlines()
     docs_headers = dict(line.split(": ", 1) for line in headers if line.strip())
@@ -95,6 +100,11 @@ def test_429_with_ratelimit_reset_waits_as_long_as_awork_says() -> None:
     assert_one_clean_line(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=429",
+    logger="tray_app.awork.client",
+)
 def test_429_without_ratelimit_reset_waits_a_minute() -> None:
     with (
         client_for(answer(429, b"")) as (client, _),
@@ -108,6 +118,11 @@ def test_429_without_ratelimit_reset_waits_a_minute() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12))
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=429",
+    logger="tray_app.awork.client",
+)
 def test_429_with_any_ratelimit_reset_text_gives_a_usable_wait(header: str) -> None:
     with (
         client_for(answer(429, b"", {"ratelimit-reset": header})) as (client, _),
@@ -121,6 +136,11 @@ def test_429_with_any_ratelimit_reset_text_gives_a_usable_wait(header: str) -> N
 
 
 @pytest.mark.parametrize("header", ["inf", "Infinity", "nan", "-5", "1e400"])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/pause refused: status=429",
+    logger="tray_app.awork.client",
+)
 def test_429_with_a_nonsense_reset_still_gives_a_usable_wait(header: str) -> None:
     with (
         client_for(answer(429, b"", {"ratelimit-reset": header})) as (client, _),
@@ -135,6 +155,11 @@ def test_429_with_a_nonsense_reset_still_gives_a_usable_wait(header: str) -> Non
 # --- awork's error body -------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/stop refused: status=400 code=validation-failed",
+    logger="tray_app.awork.client",
+)
 def test_the_documented_error_body_reaches_the_caller_verbatim() -> None:
     body = (EXAMPLES / "docs-error-response.json").read_bytes()
 
@@ -151,6 +176,11 @@ def test_the_documented_error_body_reaches_the_caller_verbatim() -> None:
     assert (error.status, error.code, error.trace_id) == (400, "validation-failed", "a1b2c3d4e5f6")
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/pause refused: status=400 code=invalid-operation",
+    logger="tray_app.awork.client",
+)
 def test_a_description_over_several_lines_is_shown_on_one() -> None:
     body = {"code": "invalid-operation", "description": "You can only\n  pause your own\r\ntime"}
 
@@ -164,6 +194,11 @@ def test_a_description_over_several_lines_is_shown_on_one() -> None:
 
 
 @pytest.mark.parametrize("body", [b"", b"<html><body>Bad gateway</body></html>", b"[1, 2]"])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume refused: status=409",
+    logger="tray_app.awork.client",
+)
 def test_a_refusal_without_awork_s_body_names_the_status(body: bytes) -> None:
     with (
         client_for(answer(409, body)) as (client, _),
@@ -175,6 +210,11 @@ def test_a_refusal_without_awork_s_body_names_the_status(body: bytes) -> None:
     assert_one_clean_line(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"GET /api/v1/me/timeentries/last refused: status=500 code=internal",
+    logger="tray_app.awork.client",
+)
 def test_a_5xx_is_a_server_error_whatever_its_body_says() -> None:
     body = {"code": "internal", "description": "NullReferenceException at Awork.Api.Timer\n  at"}
 
@@ -197,6 +237,9 @@ def test_an_empty_200_is_read_as_nothing_to_act_on(method: str) -> None:
         assert getattr(client, method)() is None
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"malformed answer to GET /api/v1/me:", logger="tray_app.awork.client"
+)
 def test_json_that_is_not_a_user_is_malformed() -> None:
     with (
         client_for(answer(200, {"workspace": "none"})) as (client, _),
@@ -207,6 +250,11 @@ def test_json_that_is_not_a_user_is_malformed() -> None:
     assert_one_clean_line(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"malformed answer to GET /api/v1/me/timeentries/last:",
+    logger="tray_app.awork.client",
+)
 def test_bytes_that_are_no_text_are_malformed() -> None:
     with (
         client_for(answer(200, b"\xff\xfe\x00{")) as (client, _),

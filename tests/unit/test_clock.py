@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tray_app.core.clock import ServerClock
 
 LOCAL = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
@@ -15,6 +17,9 @@ def test_a_machine_that_agrees_with_awork_is_trusted() -> None:
     assert clock.now() == LOCAL
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"this machine's clock is -?\d+ s off awork's", logger="tray_app.core.clock"
+)
 def test_a_machine_minutes_off_shows_awork_time() -> None:
     clock = ServerClock(lambda: LOCAL)
     for _ in range(3):
@@ -30,6 +35,9 @@ def test_one_odd_answer_does_not_move_the_clock() -> None:
     assert clock.now() == LOCAL
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"this machine's clock is -?\d+ s off awork's", logger="tray_app.core.clock"
+)
 def test_the_correction_ends_when_the_machine_is_set_right() -> None:
     now = [LOCAL - timedelta(minutes=5)]
     clock = ServerClock(lambda: now[0])

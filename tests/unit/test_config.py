@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tray_app.awork.urls import InsecureBaseUrl
 from tray_app.config import BASE_URL_ENV, TOKEN_ENV, choose_base_url, take_token
+from tray_app.urls import InsecureBaseUrl
 
 
 def no_settings() -> str:

@@ -175,6 +175,16 @@ def test_a_missing_access_token_means_renew_first(memory_keyring: MemoryKeyring)
     assert tokens.expires_within(timedelta(minutes=2), EXPIRES)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"the stored access token is unreadable; it will be renewed",
+    logger="tray_app.platform.credentials",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"the stored client registration is unreadable; registering again",
+    logger="tray_app.platform.credentials",
+)
 def test_unreadable_entries_are_ignored_with_a_warning(
     memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -225,6 +235,11 @@ def no_keychain() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("no_keychain")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \(NoKeyringError\): No keychain available",
+    logger="tray_app.platform.credentials",
+)
 def test_without_a_keychain_tokens_live_in_memory_for_this_run(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -250,6 +265,11 @@ def test_without_a_keychain_tokens_live_in_memory_for_this_run(
 
 
 @pytest.mark.usefixtures("no_keychain")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \(NoKeyringError\): No keychain available",
+    logger="tray_app.platform.credentials",
+)
 def test_without_a_keychain_sign_out_forgets_the_memory_copy() -> None:
     store = CredentialStore()
     store.save_tokens(BASE, token_set())
@@ -259,6 +279,11 @@ def test_without_a_keychain_sign_out_forgets_the_memory_copy() -> None:
     assert store.tokens(BASE) is None
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \(KeyringLocked\): The keychain is locked",
+    logger="tray_app.platform.credentials",
+)
 def test_a_locked_keychain_says_to_unlock_it() -> None:
     backend = RaisingKeyring(keyring.errors.KeyringLocked("Failed to unlock the collection!"))
     keyring.set_keyring(backend)
@@ -280,6 +305,11 @@ def test_a_locked_keychain_says_to_unlock_it() -> None:
     "error",
     [keyring.errors.InitError("Prompt dismissed"), keyring.errors.PasswordSetError("too long")],
 )
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \((InitError|PasswordSetError)\)",
+    logger="tray_app.platform.credentials",
+)
 def test_a_failing_keychain_names_the_failure_not_its_text(error: Exception) -> None:
     keyring.set_keyring(RaisingKeyring(error))
     store = CredentialStore()
@@ -293,6 +323,11 @@ def test_a_failing_keychain_names_the_failure_not_its_text(error: Exception) -> 
     assert str(error) not in (store.warning or "")
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"the keychain refused the access token; it is renewed at the next start",
+    logger="tray_app.platform.credentials",
+)
 def test_an_access_token_too_large_for_the_keychain_is_renewed_next_time(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -320,6 +355,11 @@ def test_an_access_token_too_large_for_the_keychain_is_renewed_next_time(
     assert "refused the access token" in caplog.text
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"keychain unusable \(KeyringLocked\): The keychain is locked",
+    logger="tray_app.platform.credentials",
+)
 def test_a_keychain_failing_half_way_keeps_the_whole_set_in_memory() -> None:
     class FailsOnAccess(MemoryKeyring):
         def set_password(self, service: str, username: str, password: str) -> None:

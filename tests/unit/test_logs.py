@@ -41,6 +41,13 @@ def test_the_log_lives_in_the_platform_log_folder(log_file: Path, tmp_path: Path
     assert "hello from the test" in read(log_file)
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"token answer \{'access_token': '\*\*\*', 'refresh_token': '\*\*\*'\}",
+    logger="tray_app.test",
+)
+@pytest.mark.expect_log("WARNING", r"callback with", logger="tray_app.test")
+@pytest.mark.expect_log("WARNING", r"sent Authorization: Bearer \*\*\*", logger="tray_app.test")
 def test_bearer_tokens_and_token_fields_never_reach_the_file(log_file: Path) -> None:
     log = logging.getLogger("tray_app.test")
     log.warning("sent Authorization: Bearer eyJhbGciOi.secret-part.sig")
@@ -52,6 +59,7 @@ def test_bearer_tokens_and_token_fields_never_reach_the_file(log_file: Path) -> 
     assert text.count("***") >= 4
 
 
+@pytest.mark.expect_log("ERROR", r"it broke", logger="tray_app.test")
 def test_a_registered_secret_is_redacted_anywhere_even_in_a_traceback(log_file: Path) -> None:
     logs.register_secret("s3cr3t-token-value")
     log = logging.getLogger("tray_app.test")
@@ -65,6 +73,7 @@ def test_a_registered_secret_is_redacted_anywhere_even_in_a_traceback(log_file: 
     assert "RuntimeError: failed with *** inside" in text
 
 
+@pytest.mark.expect_log("WARNING", r"before the icon: Bearer \*\*\*", logger="tray_app.test")
 def test_what_is_logged_before_the_file_is_attached_reaches_it_in_order_and_redacted() -> None:
     """The tray holds its records until the icon shows; none of them may get lost."""
     logs.hold()

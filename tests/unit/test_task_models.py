@@ -13,7 +13,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from tests.contract import ContractViolation, validate_request, validate_response
+from tests.helpers.contract import ContractViolation, validate_request, validate_response
 from tests.unit.awork_json import entry_json, project_json, task_json, type_json, uid
 from tray_app.awork.models import TimeTracking, TimeTrackingPutForm
 from tray_app.awork.task_models import (

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.contract import validate_request
+from tests.helpers.contract import validate_request
 from tests.unit.awork_json import COLLEAGUE, ME, entry_json, project_json, task_json, type_json, uid
 from tray_app.awork.models import TimeTracking
 from tray_app.awork.task_models import SearchResults, Task, TypeOfWork

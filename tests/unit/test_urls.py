@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tray_app.awork.urls import InsecureBaseUrl, check_base_url, is_loopback_host
+from tray_app.urls import InsecureBaseUrl, check_base_url, is_loopback_host
 
 
 @pytest.mark.parametrize(

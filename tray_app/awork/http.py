@@ -4,7 +4,7 @@ Every answer is read with a size cap and within an overall deadline (a server tr
 at a time passes every per-read timeout), and every failed or strange answer becomes one typed
 error of :mod:`tray_app.awork.errors` here, once, so that the API client and sign-in cannot
 disagree on what it means. No request leaves for a host that would carry its token, code or
-verifier over plain http (:func:`tray_app.awork.urls.check_base_url`).
+verifier over plain http (:func:`tray_app.urls.check_base_url`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tray_app.awork.errors import (
     ServerError,
     Unreachable,
 )
-from tray_app.awork.urls import InsecureBaseUrl, check_base_url
+from tray_app.urls import InsecureBaseUrl, check_base_url
 
 log = logging.getLogger(__name__)
 

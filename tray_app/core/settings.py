@@ -18,8 +18,8 @@ from typing import Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tray_app.awork.urls import check_base_url
 from tray_app.config import APP_ID, DEFAULT_BASE_URL
+from tray_app.urls import check_base_url
 
 log = logging.getLogger(__name__)
 

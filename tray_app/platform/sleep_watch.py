@@ -36,7 +36,8 @@ class SleepWatch(QObject):
         if not bus.isConnected():
             log.info("no system bus: suspend is noticed by the clock watch alone")
             return False
-        # PySide's stubs want bytes for the slot, but at run time it takes only SLOT()'s str.
+        # Workaround: PySide's stubs want bytes for the slot, but at run time it takes only
+        # SLOT()'s str (no upstream report known; seen with PySide6 6.11).
         listening = bus.connect(  # type: ignore[call-overload]
             service,
             LOGIND_PATH,

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tray_app.awork.urls import InsecureBaseUrl, check_base_url
 from tray_app.core.settings import NotificationSettings, Settings
 from tray_app.core.translation import QT_TRANSLATE_NOOP
+from tray_app.urls import InsecureBaseUrl, check_base_url
 
 log = logging.getLogger(__name__)
 

@@ -154,7 +154,9 @@ class TrayIcon(QObject):
 
     def show(self) -> None:
         self.tray.show()
-        # aw-qt: some hosts drop a tooltip set before the icon was embedded; set it again.
+        # Workaround: a tooltip set before show() can come up empty (Windows 11, some tray hosts),
+        # so set it again once shown: https://github.com/ActivityWatch/aw-qt/issues/112 (fixed
+        # there the same way); no QTBUG known.
         if self._display is not None:
             self.tray.setToolTip(self._display.tooltip)
 

@@ -1,8 +1,8 @@
 """TEST ONLY: a keychain in a JSON file, so a sign-in made by one test process reaches the next.
 
-A subprocess picks it with ``PYTHON_KEYRING_BACKEND=tests.keyring_file.Keyring`` and finds its
-file in ``AWORK_TRAY_TEST_KEYRING_FILE``. It stores secrets in plain text: it exists for the
-tests' own temporary folders and must never be importable from the app.
+A subprocess picks it with ``PYTHON_KEYRING_BACKEND=tests.helpers.keyring_file.Keyring`` and
+finds its file in ``AWORK_TRAY_TEST_KEYRING_FILE``. It stores secrets in plain text: it exists for
+the tests' own temporary folders and must never be importable from the app.
 """
 
 from __future__ import annotations

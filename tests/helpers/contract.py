@@ -16,7 +16,7 @@ form, a missing bearer token, an unknown query parameter are all violations.
 
 Usage::
 
-    from tests.contract import validate_request, validate_response
+    from tests.helpers.contract import validate_request, validate_response
     validate_response("POST", "/api/v1/me/timetracking/resume", 200, body, headers)
     validate_request("POST", "/api/v1/me/timetracking/resume", headers=headers, body=b"")
 
@@ -42,7 +42,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SPEC_FILE = "openapi-v1-tray.json"
-SPEC_DIR = Path(__file__).resolve().parent / "awork-api"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "awork-api"
 API_PREFIX = "/api/v1"
 ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
 _LOCAL_DATE_TIME = "awork-local-date-time"
