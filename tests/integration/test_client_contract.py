@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers.contract import ContractViolation, find_operation, validate_request
+from tests.helpers.contract import (
+    ContractViolation,
+    find_operation,
+    validate_httpx_request,
+    validate_httpx_response,
+    validate_request,
+)
 from tray_app.awork.client import AworkClient, BearerToken
-from tray_app.awork.models import StartForm
+from tray_app.awork.models import StartForm, TimeTracking, TimeTrackingPutForm
 from tray_app.sandbox import RecordedRequest, Sandbox
 
 
@@ -60,6 +68,21 @@ CALLS: dict[str, Callable[[AworkClient, Sandbox], object]] = {
     "start minimal": lambda client, sb: client.start(minimal_form(sb)),
     "start full": lambda client, sb: client.start(full_form(sb)),
     "me": lambda client, sb: client.me(),
+    "assigned tasks": lambda client, sb: client.assigned_tasks(),
+    "task": lambda client, sb: client.task(sb.seed.tasks[5].id),
+    "entries since": lambda client, sb: client.entries_since(
+        sb.user_id, date.today() - timedelta(days=14)
+    ),
+    "search": lambda client, sb: client.search_tasks("web"),
+    "project types of work": lambda client, sb: client.project_types_of_work(
+        sb.seed.projects[1].id
+    ),
+    "types of work": lambda client, sb: client.types_of_work(),
+    "capacity": lambda client, sb: client.capacity(sb.user_id),
+    "time tracking settings": lambda client, sb: client.timetracking_settings(),
+    "update entry": lambda client, sb: client.update_entry(
+        last_entry(sb).id, TimeTrackingPutForm.with_note(last_entry(sb), "Checked")
+    ),
 }
 EXPECTED_OPERATION = {
     ("current", False): "GetMyLastTimeEntries",
@@ -76,7 +99,46 @@ EXPECTED_OPERATION = {
     ("start full", True): "PostStartTimeTrackingByUserId",
     ("me", False): "GetMe",
     ("me", True): "GetMe",
+    ("assigned tasks", False): "GetMeAssignedTasks",
+    ("assigned tasks", True): "GetUserAssignedTasksByUserId",
 }
+# The task feature's other calls take the same route whoever the client acts for.
+for _call, _operation in {
+    "task": "GetTaskById",
+    "entries since": "GetTimeEntries",
+    "search": "GetSearch",
+    "project types of work": "GetProjectTypesOfWorkByProjectId",
+    "types of work": "GetTypesOfWork",
+    "capacity": "GetUserCapacityByUserId",
+    "time tracking settings": "GetTimeTrackingSettings",
+    "update entry": "PutTimeEntryById",
+}.items():
+    EXPECTED_OPERATION[(_call, False)] = EXPECTED_OPERATION[(_call, True)] = _operation
+
+
+def last_entry(sandbox: Sandbox) -> TimeTracking:
+    """The person's newest entry as awork shows it (read from the sandbox, not over HTTP)."""
+    return TimeTracking.model_validate(sandbox.current_entry())
+
+
+class ValidatingTransport(httpx.BaseTransport):
+    """Real HTTP, with every request and every answer checked against awork's document."""
+
+    def __init__(self) -> None:
+        self._http = httpx.HTTPTransport()
+        self.checked = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        validate_httpx_request(request)
+        response = self._http.handle_request(request)
+        response.request = request
+        response.read()
+        validate_httpx_response(response)
+        self.checked += 1
+        return response
+
+    def close(self) -> None:
+        self._http.close()
 
 
 @pytest.mark.parametrize("for_user", [False, True], ids=["me", "users"])
@@ -96,6 +158,18 @@ def test_each_request_is_the_documented_operation_exactly(
     operation = find_operation(request.method, request.path)
     assert operation.raw["operationId"] == EXPECTED_OPERATION[(call, for_user)]
     check(request)
+
+
+@pytest.mark.parametrize("call", list(CALLS))
+def test_each_answer_the_client_reads_is_the_documented_one(sandbox: Sandbox, call: str) -> None:
+    """The answers too: the client is read against what awork's document promises."""
+    transport = ValidatingTransport()
+    with AworkClient(
+        sandbox.url, auth=BearerToken(sandbox.token), timeout=5, transport=transport
+    ) as client:
+        CALLS[call](client, sandbox)
+
+    assert transport.checked == 1
 
 
 def test_the_whole_timer_cycle_stays_within_the_contract(sandbox: Sandbox) -> None:

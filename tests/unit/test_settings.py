@@ -154,3 +154,24 @@ def test_a_refused_address_is_not_repeated_in_the_log(
     lines = warnings(caplog)
     assert any("base_url" in line and "not an http(s) URL" in line for line in lines), lines
     assert "hunter2" not in caplog.text
+
+
+def test_favourites_survive_a_save_and_a_load(path: Path) -> None:
+    pinned = ["1be464a0-5eb3-5a4f-9fc3-70c37dd2c5a7", "e16c863a-e449-5e66-91dd-1df55f40295e"]
+
+    save_settings(Settings(favourites=pinned), path)
+
+    assert load_settings(path).favourites == pinned
+    assert json.loads(path.read_text(encoding="utf-8"))["favourites"] == pinned
+
+
+def test_favourites_that_are_no_list_of_ids_fall_back_alone(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(path, {"base_url": OURS, "favourites": "WEB-12, WEB-13"})
+
+    settings = load_settings(path)
+
+    assert (settings.base_url, settings.favourites) == (OURS, [])
+    assert any("favourites" in line for line in warnings(caplog))
+    assert not any("WEB-12" in line for line in warnings(caplog))

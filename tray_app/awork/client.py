@@ -31,6 +31,7 @@ from tray_app.awork.http import (
     send,
 )
 from tray_app.awork.models import StartForm, TimeTracking, UserAndWorkspace
+from tray_app.awork.task_calls import TaskCalls
 
 if TYPE_CHECKING:
     import ssl
@@ -62,8 +63,12 @@ class BearerToken(httpx.Auth):
         yield request
 
 
-class AworkClient:
-    """The awork calls of a tray timer, for the signed-in person (``/me``) or a given user id."""
+class AworkClient(TaskCalls):
+    """The awork calls of a tray timer, for the signed-in person (``/me``) or a given user id.
+
+    The task feature's calls (lists, entries, search, types of work) come from
+    :class:`tray_app.awork.task_calls.TaskCalls`.
+    """
 
     def __init__(
         self,
@@ -142,12 +147,20 @@ class AworkClient:
             return None
         return _parse(TimeTracking, answer)
 
-    def _send(self, method: str, path: str, *, body: dict[str, Any] | None = None) -> Answer:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Answer:
         answer = send(
             self._http,
             method,
             path,
             json=body,
+            params=params,
             deadline=self._deadline,
             max_bytes=self._max_bytes,
         )

@@ -51,6 +51,8 @@ class Settings(BaseModel):
     poll_interval_seconds: int = Field(default=30, ge=10, le=3600)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     start_at_login: bool = False
+    # Pinned task ids, in the order the person pinned them (the tray's and the CLI's favourites).
+    favourites: list[str] = Field(default_factory=list)
 
     @field_validator("base_url")
     @classmethod
