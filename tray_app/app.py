@@ -317,7 +317,8 @@ class TrayApplication(QObject):
     @Slot()
     def on_view_quit_requested(self) -> None:
         # exit(), not quit(): since Qt 6 quit() first asks the windows to close, and the fallback
-        # window refuses (it minimises instead), so Quit and SIGTERM did nothing there.
+        # window refuses (it minimises instead), so Quit and SIGTERM did nothing there. Qt's own
+        # behaviour, no bug: https://doc.qt.io/qt-6/qcoreapplication.html#quit
         QApplication.exit(0)
 
     @Slot(Qt.ColorScheme)

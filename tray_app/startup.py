@@ -230,7 +230,8 @@ def _quit_on_signals(qt_app: QApplication) -> None:
 def _wake_up_channel() -> tuple[int, int, Callable[[], object]]:
     """A non-blocking channel for signal wake-up bytes: its two ends and how to empty it.
 
-    A pipe, but on Windows, where set_wakeup_fd and QSocketNotifier take only sockets. (Not
+    A pipe, but on Windows, where set_wakeup_fd and QSocketNotifier take only sockets (as
+    Python's signal.set_wakeup_fd documents: https://docs.python.org/3/library/signal.html). (Not
     sockets everywhere: the socket module costs some 5 ms before the icon shows.)
     """
     if sys.platform == "win32":

@@ -50,7 +50,8 @@ class _CallbackServer(ThreadingHTTPServer):
 
     daemon_threads = True
     # On Windows SO_REUSEADDR lets another program bind the same port and steal the code;
-    # SO_EXCLUSIVEADDRUSE (set in server_bind) is the safe equivalent there.
+    # SO_EXCLUSIVEADDRUSE (set in server_bind) is the safe equivalent there. Windows' documented
+    # behaviour, no bug: https://learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse
     allow_reuse_address = sys.platform != "win32"
 
     def __init__(self, address: tuple[str, int], state: str) -> None:
