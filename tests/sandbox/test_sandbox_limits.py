@@ -1,0 +1,104 @@
+"""What the sandbox refuses to hold on to: huge bodies, silent or trickling clients, deep JSON.
+
+The demo runs the sandbox on a fixed port of this machine, where any local program (or a web
+page, through the browser) can reach it; none of them may stall it, blow its stack or fill its
+memory. Every test here talks to a started sandbox over a real socket.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tray_app.sandbox import Sandbox
+from tray_app.sandbox.forms import MAX_JSON_DEPTH
+
+START = "/me/timetracking/start"
+REGISTER = "/clientapplications/register"
+
+
+def connect(sandbox: Sandbox) -> socket.socket:
+    address = urlsplit(sandbox.url)
+    return socket.create_connection((address.hostname or "", address.port or 0), timeout=5)
+
+
+def head(sandbox: Sandbox, method: str, path: str, **headers: str) -> bytes:
+    """A request line and headers with the sandbox's token, ready to send."""
+    lines = [f"{method} /api/v1{path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines.append(f"Authorization: Bearer {sandbox.token}")
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def read_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of one answer framed by Content-Length."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the connection closed before an answer: {data!r}"
+        data += chunk
+    raw_head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = raw_head.decode("latin-1").split("\r\n")
+    headers = {
+        name.lower(): value.strip()
+        for name, _, value in (line.partition(":") for line in header_lines)
+    }
+    while len(body) < int(headers.get("content-length", 0)):
+        chunk = sock.recv(65536)
+        assert chunk, "the connection closed inside the answer's body"
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+# --- deep JSON -----------------------------------------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    """A JSON value ``depth`` levels deep: arrays and objects in turn, the way an attack mixes."""
+    opens = ['{"a": ' if level % 2 else "[" for level in range(depth)]
+    closes = ["}" if level % 2 else "]" for level in reversed(range(depth))]
+    return "".join(opens) + "1" + "".join(closes)
+
+
+@pytest.mark.parametrize("path", [START, REGISTER])
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])
+def test_json_nested_too_deep_is_awork_400(api: httpx.Client, path: str, depth: int) -> None:
+    body = f'{{"note": {nested(depth - 1)}}}'.encode()
+
+    response = api.post(path, content=body, headers={"Content-Type": "application/json"})
+    after = api.get("/me")
+
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["code"] == "validation-failed"
+    assert error["validationErrors"] == [
+        {"property": "", "message": f"The request body is nested deeper than {MAX_JSON_DEPTH}."}
+    ]
+    assert after.status_code == 200, "the server lives on"
+
+
+def test_json_at_the_depth_limit_is_checked_as_usual(
+    api: httpx.Client, start_form: dict[str, object]
+) -> None:
+    form = json.dumps(start_form)[:-1] + f', "note": {nested(MAX_JSON_DEPTH - 1)}}}'
+
+    response = api.post(START, content=form, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    [error] = response.json()["validationErrors"]
+    assert error["property"] == "Note", "the form was parsed and its note refused"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(
+    api: httpx.Client, start_form: dict[str, object]
+) -> None:
+    form = {**start_form, "note": '["\\' + "[{" * 100}
+
+    response = api.post(START, json=form)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["note"] == form["note"]
