@@ -8,14 +8,17 @@ memory. Every test here talks to a started sandbox over a real socket.
 from __future__ import annotations
 
 import json
+import re
 import socket
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from tests.sandbox_view import timer_state
 from tray_app.sandbox import Sandbox
 from tray_app.sandbox.forms import MAX_JSON_DEPTH
+from tray_app.sandbox.server import MAX_BODY_BYTES
 
 START = "/me/timetracking/start"
 REGISTER = "/clientapplications/register"
@@ -102,3 +105,52 @@ def test_brackets_inside_strings_do_not_count_as_nesting(
 
     assert response.status_code == 200, response.text
     assert response.json()["note"] == form["note"]
+
+
+# --- the Content-Length cap ----------------------------------------------------------------------
+
+
+def test_a_body_over_the_cap_is_refused_without_being_read(sandbox: Sandbox) -> None:
+    announced = 1 << 40  # a terabyte the client never sends: nothing may wait for it
+    with connect(sandbox) as sock:
+        sock.sendall(
+            head(
+                sandbox,
+                "POST",
+                START,
+                Content_Type="application/json",
+                Content_Length=str(announced),
+            )
+        )
+        status, headers, body = read_answer(sock)
+
+    assert status == 413
+    assert headers["connection"] == "close"
+    error = json.loads(body)
+    assert error["code"] == "payload-too-large"
+    assert str(MAX_BODY_BYTES) in error["description"]
+    assert re.fullmatch(r"[0-9a-f]{32}", error["traceId"])
+    [recorded] = sandbox.requests
+    assert (recorded.status, recorded.body) == (413, b"")
+    assert timer_state(sandbox) == "paused", "nothing was started"
+
+
+def test_a_client_that_sends_the_oversized_body_anyway_gets_the_413(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    response = api.post(
+        START, content=b" " * (MAX_BODY_BYTES + 1), headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload-too-large"
+
+
+def test_a_body_of_exactly_the_cap_is_read(api: httpx.Client) -> None:
+    body = b" " * (MAX_BODY_BYTES - 2) + b"{}"
+
+    response = api.post(START, content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    errors = {error["property"] for error in response.json()["validationErrors"]}
+    assert errors == {"Timezone", "TypeOfWorkId"}, "the empty form was read and checked"

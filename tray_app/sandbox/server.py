@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 DROPPED = 0
 """The ``status`` recorded for a request whose connection was closed without an answer."""
+MAX_BODY_BYTES = 1 << 20
+"""The largest request body read (1 MiB, far above any form awork takes); larger ones get 413."""
 _LINGER_SECONDS = 1.0
 
 
@@ -99,11 +101,12 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        body, framing_error = self._read_body()
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        size, framing_error = self._body_size()
+        body = b"" if framing_error is not None else self.rfile.read(size)
         fault = self.server.faults.take(self.command, url.path)
         answer = self._answer(url, headers, body, framing_error, fault)
         status = DROPPED if answer is None else answer.status
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
         self.server.log.add(
             RecordedRequest(self.command, url.path, query, headers, body, status, started)
         )
@@ -118,19 +121,26 @@ class _Handler(BaseHTTPRequestHandler):
         if framing_error is not None:
             self._linger()
 
-    def _read_body(self) -> tuple[bytes, ApiError | None]:
-        """The body by Content-Length; a body we cannot frame ends the connection after a 400."""
+    def _body_size(self) -> tuple[int, ApiError | None]:
+        """The Content-Length; a body we cannot frame, or will not read, ends the connection."""
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-            return b"", ApiError(411, "length-required", "Send the body with a Content-Length.")
+            return 0, ApiError(411, "length-required", "Send the body with a Content-Length.")
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
         if length < 0:
             self.close_connection = True
-            return b"", ApiError(400, "bad-request", "The Content-Length header is invalid.")
-        return self.rfile.read(length), None
+            return 0, ApiError(400, "bad-request", "The Content-Length header is invalid.")
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return length, ApiError(
+                413,
+                "payload-too-large",
+                f"The request body must not be larger than {MAX_BODY_BYTES} bytes.",
+            )
+        return length, None
 
     def _answer(
         self,
