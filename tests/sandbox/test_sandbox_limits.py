@@ -8,6 +8,7 @@ memory. Every test here talks to a started sandbox over a real socket.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ import pytest
 from tests.sandbox_view import timer_state
 from tray_app.sandbox import Sandbox
 from tray_app.sandbox.forms import MAX_JSON_DEPTH
-from tray_app.sandbox.server import MAX_BODY_BYTES
+from tray_app.sandbox.server import MAX_BODY_BYTES, RECORDED_BODY_BYTES
 
 START = "/me/timetracking/start"
 REGISTER = "/clientapplications/register"
@@ -131,7 +132,7 @@ def test_a_body_over_the_cap_is_refused_without_being_read(sandbox: Sandbox) -> 
     assert str(MAX_BODY_BYTES) in error["description"]
     assert re.fullmatch(r"[0-9a-f]{32}", error["traceId"])
     [recorded] = sandbox.requests
-    assert (recorded.status, recorded.body) == (413, b"")
+    assert (recorded.status, recorded.body, recorded.body_size) == (413, b"", announced)
     assert timer_state(sandbox) == "paused", "nothing was started"
 
 
@@ -154,3 +155,47 @@ def test_a_body_of_exactly_the_cap_is_read(api: httpx.Client) -> None:
     assert response.status_code == 400
     errors = {error["property"] for error in response.json()["validationErrors"]}
     assert errors == {"Timezone", "TypeOfWorkId"}, "the empty form was read and checked"
+
+
+# --- what the record keeps -----------------------------------------------------------------------
+
+
+def test_the_record_keeps_the_start_of_a_long_body_and_its_size(
+    api: httpx.Client, sandbox: Sandbox, start_form: dict[str, object]
+) -> None:
+    form = {**start_form, "note": "n" * 10_000}
+    sent = json.dumps(form).encode()
+
+    response = api.post(START, content=sent, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 200, "the whole body was read and used"
+    assert response.json()["note"] == form["note"]
+    [recorded] = sandbox.requests
+    assert recorded.body == sent[:RECORDED_BODY_BYTES]
+    assert recorded.body_size == len(sent)
+    assert 200 <= RECORDED_BODY_BYTES <= 1000, "a few hundred bytes: a form, not a flood"
+
+
+def test_the_record_keeps_a_short_body_whole(
+    api: httpx.Client, sandbox: Sandbox, start_form: dict[str, object]
+) -> None:
+    sent = json.dumps(start_form).encode()
+
+    api.post(START, content=sent, headers={"Content-Type": "application/json"})
+
+    [recorded] = sandbox.requests
+    assert (recorded.body, recorded.body_size) == (sent, len(sent))
+
+
+def test_a_malformed_request_line_is_logged_cut_short(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="tray_app.sandbox")
+    with connect(sandbox) as sock:
+        sock.sendall(b"GET /api/v1/me " + b"x" * 10_000 + b" HTTP/1.1\r\n\r\n")
+        status, _, _ = read_answer(sock)
+
+    assert status == 400
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("connection")]
+    assert "Bad request syntax" in line
+    assert len(line) < 300, "the client's 10,000 bytes are not copied into the log"

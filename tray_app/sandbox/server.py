@@ -31,7 +31,10 @@ DROPPED = 0
 """The ``status`` recorded for a request whose connection was closed without an answer."""
 MAX_BODY_BYTES = 1 << 20
 """The largest request body read (1 MiB, far above any form awork takes); larger ones get 413."""
+RECORDED_BODY_BYTES = 512
+"""How much of each body :class:`RequestLog` keeps: every form a client sends, not a flood."""
 _LINGER_SECONDS = 1.0
+_LOGGED_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,12 @@ class RecordedRequest:
     query: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    """The body's first :data:`RECORDED_BODY_BYTES` bytes (the whole of any usual form)."""
     status: int = DROPPED
     received_at: float = 0.0
     """``time.monotonic()`` when the request arrived, to measure the spacing of polls."""
+    body_size: int = 0
+    """The body's full length as announced by its Content-Length."""
 
 
 class RequestLog:
@@ -90,6 +96,16 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's lines on stderr; :meth:`_serve` logs each request instead."""
 
+    def log_error(self, format: str, *args: Any) -> None:
+        """http.server's refusals (a malformed request) go to the debug log.
+
+        Cut short: a malformed request line is quoted in the message, up to 64 KiB of it.
+        """
+        message = format % args
+        if len(message) > _LOGGED_CHARS:
+            message = message[:_LOGGED_CHARS] + "…"
+        logger.debug("connection from %s: %s", self.client_address[0], message)
+
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The Date header by the sandbox's clock, so a client can notice a skewed machine."""
         if timestamp is not None:
@@ -107,8 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.server.faults.take(self.command, url.path)
         answer = self._answer(url, headers, body, framing_error, fault)
         status = DROPPED if answer is None else answer.status
+        recorded = body[:RECORDED_BODY_BYTES]
         self.server.log.add(
-            RecordedRequest(self.command, url.path, query, headers, body, status, started)
+            RecordedRequest(self.command, url.path, query, headers, recorded, status, started, size)
         )
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %s in %.0f ms", self.command, url.path, status, elapsed_ms)
