@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import select
 import socket
+import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,10 +22,12 @@ import pytest
 from tests.sandbox_view import timer_state
 from tray_app.sandbox import Sandbox
 from tray_app.sandbox.forms import MAX_JSON_DEPTH
-from tray_app.sandbox.server import MAX_BODY_BYTES, RECORDED_BODY_BYTES
+from tray_app.sandbox.server import DROPPED, MAX_BODY_BYTES, RECORDED_BODY_BYTES
 
 START = "/me/timetracking/start"
 REGISTER = "/clientapplications/register"
+TIMEOUT = 0.5
+"""The connection timeout of the sandboxes that test it: short, so the tests are quick."""
 
 
 def connect(sandbox: Sandbox) -> socket.socket:
@@ -199,3 +204,98 @@ def test_a_malformed_request_line_is_logged_cut_short(
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("connection")]
     assert "Bad request syntax" in line
     assert len(line) < 300, "the client's 10,000 bytes are not copied into the log"
+
+
+# --- the connection timeout ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def impatient() -> Iterator[Sandbox]:
+    """A sandbox that gives each request half a second to arrive."""
+    with Sandbox(connection_timeout=TIMEOUT) as sandbox:
+        yield sandbox
+
+
+def seconds_until_closed(sock: socket.socket, trickle: bytes = b"") -> float:
+    """How long the server keeps ``sock`` open while we send ``trickle``, a byte every 0.1 s.
+
+    The 0.1 s between bytes is the scenario (a client too slow to ever finish its request), and
+    the wait between them is on the server's end of the connection, not a plain sleep.
+    """
+    started = time.monotonic()
+    pending = trickle
+    while time.monotonic() - started < 5:
+        if pending:
+            try:
+                sock.sendall(pending[:1])
+            except OSError:  # the server is gone and said so with a reset
+                break
+            pending = pending[1:]
+        readable, _, _ = select.select([sock], [], [], 0.1)
+        if readable:
+            try:
+                if sock.recv(65536) == b"":
+                    break
+            except OSError:
+                break
+    return time.monotonic() - started
+
+
+def test_a_client_that_connects_and_sends_nothing_is_dropped(impatient: Sandbox) -> None:
+    with connect(impatient) as sock:
+        took = seconds_until_closed(sock)
+
+    assert TIMEOUT * 0.8 < took < TIMEOUT + 1.5
+    assert impatient.requests == []
+
+
+def test_an_idle_kept_alive_connection_is_dropped_after_its_answer(impatient: Sandbox) -> None:
+    with connect(impatient) as sock:
+        sock.sendall(head(impatient, "GET", "/me"))
+        status, _, _ = read_answer(sock)
+        took = seconds_until_closed(sock)
+
+    assert status == 200
+    assert TIMEOUT * 0.8 < took < TIMEOUT + 1.5
+
+
+def test_a_client_that_trickles_its_headers_is_dropped(impatient: Sandbox) -> None:
+    """Every byte comes well inside the timeout: only a deadline for the whole request ends it."""
+    with connect(impatient) as sock:
+        sock.sendall(b"GET /api/v1/me HTTP/1.1\r\n")
+        took = seconds_until_closed(sock, trickle=b"X-Slow: " + b"a" * 100)
+
+    assert took < TIMEOUT + 1.5
+    assert impatient.requests == []
+
+
+def test_a_client_that_trickles_its_body_is_dropped_and_recorded(
+    impatient: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="tray_app.sandbox")
+    form = json.dumps({"timezone": "Europe/Berlin"}).encode()
+    request = head(
+        impatient, "POST", START, Content_Type="application/json", Content_Length=str(len(form))
+    )
+    with connect(impatient) as sock:
+        sock.sendall(request)
+        took = seconds_until_closed(sock, trickle=form)
+
+    assert took < TIMEOUT + 1.5
+    [recorded] = impatient.requests
+    assert (recorded.path, recorded.status) == ("/api/v1" + START, DROPPED)
+    assert timer_state(impatient) == "paused"
+    assert f"the request did not arrive within {TIMEOUT} s" in caplog.text
+
+
+def test_requests_in_time_share_one_connection_past_the_timeout(impatient: Sandbox) -> None:
+    """The deadline is per request: a busy keep-alive connection is not cut after 0.5 s."""
+    statuses = []
+    started = time.monotonic()
+    with connect(impatient) as sock:
+        while time.monotonic() - started < TIMEOUT * 3:
+            sock.sendall(head(impatient, "GET", "/me"))
+            statuses.append(read_answer(sock)[0])
+
+    assert set(statuses) == {200}
+    assert len(statuses) > 3

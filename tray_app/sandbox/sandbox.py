@@ -22,7 +22,12 @@ from tray_app.sandbox.faults import Fault, FaultBook
 from tray_app.sandbox.forms import StartForm
 from tray_app.sandbox.oauth import DEFAULT_TOKEN_LIFETIME, OAuthAuthority
 from tray_app.sandbox.seed import Seed, default_seed
-from tray_app.sandbox.server import RecordedRequest, RequestLog, SandboxHTTPServer
+from tray_app.sandbox.server import (
+    DEFAULT_CONNECTION_TIMEOUT,
+    RecordedRequest,
+    RequestLog,
+    SandboxHTTPServer,
+)
 from tray_app.sandbox.state import Clock, Entry, TimerWorld
 from tray_app.sandbox.wire import entry_json
 
@@ -74,6 +79,9 @@ class Sandbox:
     codes and tokens. ``paused_timer=False`` starts with no time entry at all, so
     ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the ``expires_in`` (seconds)
     of access tokens from the OAuth flow; :attr:`token` is a static token that never expires.
+    ``connection_timeout`` is how many seconds a connection has to send each request whole (its
+    head and body), counted from the connection's start or the previous answer; a client that
+    sends nothing, or trickles, is dropped after it.
     """
 
     def __init__(
@@ -85,8 +93,10 @@ class Sandbox:
         *,
         paused_timer: bool = True,
         token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
     ) -> None:
         self._address = (host, port)
+        self._connection_timeout = connection_timeout
         self.seed: Seed = default_seed()
         clock = clock or _utc_now
         self._clock = clock
@@ -104,7 +114,14 @@ class Sandbox:
         """Bind and serve in a daemon thread; returns self so ``Sandbox().start()`` reads well."""
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        server = SandboxHTTPServer(self._address, self._api, self._faults, self._log, self._clock)
+        server = SandboxHTTPServer(
+            self._address,
+            self._api,
+            self._faults,
+            self._log,
+            self._clock,
+            connection_timeout=self._connection_timeout,
+        )
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.02},  # how long stop() may wait for the loop

@@ -7,6 +7,7 @@ faults and records what arrived, so a test can assert on what the server receive
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import socket
 import socketserver
@@ -33,6 +34,9 @@ MAX_BODY_BYTES = 1 << 20
 """The largest request body read (1 MiB, far above any form awork takes); larger ones get 413."""
 RECORDED_BODY_BYTES = 512
 """How much of each body :class:`RequestLog` keeps: every form a client sends, not a flood."""
+DEFAULT_CONNECTION_TIMEOUT = 10.0
+"""Seconds a connection may take to send its next request; longer than httpx's 5 s keep-alive,
+so a well-behaved client closes its idle connections before the sandbox does."""
 _LINGER_SECONDS = 1.0
 _LOGGED_CHARS = 200
 
@@ -81,12 +85,55 @@ def _relative(path: str) -> str | None:
     return None
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's incoming bytes, each read bounded by what is left of the request's time.
+
+    A plain socket timeout bounds one read only: a client sending a byte every second would
+    hold a thread for ever. Here every read waits at most until the deadline that
+    :meth:`restart` sets when the server starts waiting for a request.
+    """
+
+    def __init__(self, connection: socket.socket, seconds: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def restart(self) -> None:
+        self._deadline = time.monotonic() + self._seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            self._connection.settimeout(left)
+            return self._connection.recv_into(buffer)
+        except TimeoutError:
+            raise TimeoutError(f"the request did not arrive within {self._seconds} s") from None
+
+
 class _Handler(BaseHTTPRequestHandler):
-    """One connection: reads requests until the client closes it (keep-alive)."""
+    """One connection: reads requests until the client closes it (keep-alive) or is too slow."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
     server: SandboxHTTPServer
+
+    def setup(self) -> None:
+        """Read through a :class:`_DeadlineReader` instead of the socket's own file."""
+        super().setup()
+        self.rfile.close()
+        self._reader = _DeadlineReader(self.connection, self.server.connection_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """Give the next request the connection timeout to arrive whole, head and body."""
+        self._reader.restart()
+        super().handle_one_request()
 
     def do_GET(self) -> None:
         self._serve()
@@ -97,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence http.server's lines on stderr; :meth:`_serve` logs each request instead."""
 
     def log_error(self, format: str, *args: Any) -> None:
-        """http.server's refusals (a malformed request) go to the debug log.
+        """http.server's refusals (a timed-out or malformed request) go to the debug log.
 
         Cut short: a malformed request line is quoted in the message, up to 64 KiB of it.
         """
@@ -119,7 +166,13 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         size, framing_error = self._body_size()
-        body = b"" if framing_error is not None else self.rfile.read(size)
+        try:
+            body = b"" if framing_error is not None else self.rfile.read(size)
+        except TimeoutError:
+            self.server.log.add(
+                RecordedRequest(self.command, url.path, query, headers, b"", DROPPED, started, size)
+            )
+            raise  # http.server closes the connection; log_error says why
         fault = self.server.faults.take(self.command, url.path)
         answer = self._answer(url, headers, body, framing_error, fault)
         status = DROPPED if answer is None else answer.status
@@ -204,6 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:
             self.close_connection = True
             return
+        # The answer gets the whole timeout, whatever the request's reading left of it.
+        self.connection.settimeout(self.server.connection_timeout)
         self.send_response(answer.status)
         for name, value in answer.headers:
             self.send_header(name, value)
@@ -228,9 +283,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         faults: FaultBook,
         log: RequestLog,
         clock: Callable[[], datetime],
+        *,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
     ) -> None:
         self.api = api
         self.clock = clock
+        self.connection_timeout = connection_timeout
         self.faults = faults
         self.log = log
         self.stopping = threading.Event()
