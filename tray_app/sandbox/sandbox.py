@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from types import FrameType, TracebackType
@@ -188,6 +188,16 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self._log.clear()
+
+    def wait_for_requests(
+        self, condition: Callable[[list[RecordedRequest]], bool], timeout: float = 5.0
+    ) -> bool:
+        """Wait until ``condition(requests)`` holds, asked as each request is decided.
+
+        Returns False if it still does not after ``timeout`` seconds. A test waits on what the
+        server received this way instead of sleeping and looking again.
+        """
+        return self._log.wait_for(condition, timeout)
 
     def inject(self, method: str, path: str, fault: Fault, times: int | None = 1) -> None:
         """Misbehave on ``method path`` (below the API base) ``times`` times; None: always."""

@@ -59,23 +59,29 @@ class RecordedRequest:
 
 
 class RequestLog:
-    """Every request the sandbox received, in order, safe to read from any thread."""
+    """Every request the sandbox received, in order, safe to read and to wait on from any thread."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._items: list[RecordedRequest] = []
 
     def add(self, item: RecordedRequest) -> None:
-        with self._lock:
+        with self._changed:
             self._items.append(item)
+            self._changed.notify_all()
 
     def snapshot(self) -> list[RecordedRequest]:
-        with self._lock:
+        with self._changed:
             return list(self._items)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._changed:
             self._items.clear()
+
+    def wait_for(self, condition: Callable[[list[RecordedRequest]], bool], timeout: float) -> bool:
+        """Whether ``condition`` held of the requests within ``timeout`` s, asked at each one."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(list(self._items)), timeout)
 
 
 def _relative(path: str) -> str | None:
