@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ import httpx
 import pytest
 
 from tests.helpers.ports import free_port
-from tray_app.sandbox import Sandbox, serve_forever
+from tray_app.sandbox import Fault, RecordedRequest, Sandbox, serve_forever
 
 
 @contextmanager
@@ -81,6 +82,29 @@ def test_the_record_is_a_copy_and_can_be_cleared(api: httpx.Client, sandbox: San
     assert len(sandbox.requests) == 1
     sandbox.clear_requests()
     assert sandbox.requests == []
+
+
+def test_waiting_for_requests_ends_when_one_arrives(api: httpx.Client, sandbox: Sandbox) -> None:
+    def polled(requests: list[RecordedRequest]) -> bool:
+        return any(r.path == "/api/v1/me/timeentries/last" for r in requests)
+
+    sandbox.inject("GET", "/me/timeentries/last", Fault.delay(0.3))  # decided 0.3 s after sent
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        sent = pool.submit(api.get, "/me/timeentries/last")
+
+        assert sandbox.wait_for_requests(polled, timeout=5)
+        assert time.monotonic() - started < 2, "woken by the arrival, not by the timeout"
+        assert sent.result().status_code == 200
+    assert sandbox.wait_for_requests(polled, timeout=0), "what has arrived stays arrived"
+
+
+def test_waiting_for_requests_that_never_come_gives_up(api: httpx.Client, sandbox: Sandbox) -> None:
+    api.get("/me")
+    started = time.monotonic()
+
+    assert not sandbox.wait_for_requests(lambda requests: len(requests) > 1, timeout=0.3)
+    assert 0.3 <= time.monotonic() - started < 2
 
 
 def test_requests_are_logged_without_the_token(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import plistlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -291,17 +289,3 @@ def test_turning_on_without_a_command_uses_this_installation(tmp_path: Path) -> 
     text = autostart_path(environ=environ).read_text(encoding="utf-8")
     exec_value = next(line for line in text.splitlines() if line.startswith("Exec="))
     assert exec_value == f"Exec={exec_line(login_command(platform='linux'))}"
-
-
-def test_autostart_imports_without_qt() -> None:
-    code = (
-        "import sys\n"
-        "sys.modules['PySide6'] = None\n"
-        "import tray_app.platform.autostart\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['PySide6']"

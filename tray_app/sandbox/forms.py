@@ -19,6 +19,10 @@ from tray_app.sandbox.errors import ApiError, OAuthError, validation_failed
 
 _Check = Callable[[object], str | None]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects a body may have; awork's forms need two levels."""
+# A whole JSON string (the brackets inside it are text) or one bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[][{}]')
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,38 @@ def property_name(key: str) -> str:
     return key[:1].upper() + key[1:]
 
 
+def _too_deep(text: str) -> bool:
+    """Whether ``text`` nests deeper than :data:`MAX_JSON_DEPTH`, found without recursion.
+
+    ``json.loads`` recurses once per level and raises RecursionError near a thousand, which
+    would end the connection's thread without an answer; this scan counts instead.
+    """
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
 def json_object(body: bytes, content_type: str | None) -> dict[str, object]:
     """Decode a JSON object body; anything else is a refusal like ASP.NET's model binding."""
     if content_type is None or content_type.split(";")[0].strip().lower() != "application/json":
         raise ApiError(415, "unsupported-media-type", "The request body must be application/json.")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        raise validation_failed([("", "The request body is not valid JSON.")]) from None
+    if _too_deep(text):
+        message = f"The request body is nested deeper than {MAX_JSON_DEPTH}."
+        raise validation_failed([("", message)])
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
         raise validation_failed([("", "The request body is not valid JSON.")]) from None
     if not isinstance(data, dict):
         raise validation_failed([("", "The request body must be a JSON object.")])

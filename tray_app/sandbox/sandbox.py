@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from types import FrameType, TracebackType
@@ -23,7 +23,12 @@ from tray_app.sandbox.forms import StartForm
 from tray_app.sandbox.history import seeded_history
 from tray_app.sandbox.oauth import DEFAULT_TOKEN_LIFETIME, OAuthAuthority
 from tray_app.sandbox.seed import Seed, default_seed
-from tray_app.sandbox.server import RecordedRequest, RequestLog, SandboxHTTPServer
+from tray_app.sandbox.server import (
+    DEFAULT_CONNECTION_TIMEOUT,
+    RecordedRequest,
+    RequestLog,
+    SandboxHTTPServer,
+)
 from tray_app.sandbox.state import Clock, Entry, TimerWorld, as_utc
 from tray_app.sandbox.wire import entry_json
 from tray_app.sandbox.workspace import WorkspaceRoutes
@@ -81,6 +86,9 @@ class Sandbox:
     colleague's remain), so ``GET /me/timeentries/last`` answers 204. ``token_lifetime`` is the
     ``expires_in`` (seconds) of access tokens from the OAuth flow; :attr:`token` is a static token
     that never expires.
+    ``connection_timeout`` is how many seconds a connection has to send each request whole (its
+    head and body), counted from the connection's start or the previous answer; a client that
+    sends nothing, or trickles, is dropped after it.
     """
 
     def __init__(
@@ -92,8 +100,10 @@ class Sandbox:
         *,
         paused_timer: bool = True,
         token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
     ) -> None:
         self._address = (host, port)
+        self._connection_timeout = connection_timeout
         self.seed: Seed = default_seed()
         clock = clock or _utc_now
         self._clock = clock
@@ -119,7 +129,14 @@ class Sandbox:
         """Bind and serve in a daemon thread; returns self so ``Sandbox().start()`` reads well."""
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        server = SandboxHTTPServer(self._address, self._api, self._faults, self._log, self._clock)
+        server = SandboxHTTPServer(
+            self._address,
+            self._api,
+            self._faults,
+            self._log,
+            self._clock,
+            connection_timeout=self._connection_timeout,
+        )
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.02},  # how long stop() may wait for the loop
@@ -186,6 +203,16 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self._log.clear()
+
+    def wait_for_requests(
+        self, condition: Callable[[list[RecordedRequest]], bool], timeout: float = 5.0
+    ) -> bool:
+        """Wait until ``condition(requests)`` holds, asked as each request is decided.
+
+        Returns False if it still does not after ``timeout`` seconds. A test waits on what the
+        server received this way instead of sleeping and looking again.
+        """
+        return self._log.wait_for(condition, timeout)
 
     def inject(self, method: str, path: str, fault: Fault, times: int | None = 1) -> None:
         """Misbehave on ``method path`` (below the API base) ``times`` times; None: always."""

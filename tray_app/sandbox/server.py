@@ -7,6 +7,7 @@ faults and records what arrived, so a test can assert on what the server receive
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import socket
 import socketserver
@@ -29,7 +30,15 @@ logger = logging.getLogger(__name__)
 
 DROPPED = 0
 """The ``status`` recorded for a request whose connection was closed without an answer."""
+MAX_BODY_BYTES = 1 << 20
+"""The largest request body read (1 MiB, far above any form awork takes); larger ones get 413."""
+RECORDED_BODY_BYTES = 512
+"""How much of each body :class:`RequestLog` keeps: every form a client sends, not a flood."""
+DEFAULT_CONNECTION_TIMEOUT = 10.0
+"""Seconds a connection may take to send its next request; longer than httpx's 5 s keep-alive,
+so a well-behaved client closes its idle connections before the sandbox does."""
 _LINGER_SECONDS = 1.0
+_LOGGED_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -41,29 +50,38 @@ class RecordedRequest:
     query: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    """The body's first :data:`RECORDED_BODY_BYTES` bytes (the whole of any usual form)."""
     status: int = DROPPED
     received_at: float = 0.0
     """``time.monotonic()`` when the request arrived, to measure the spacing of polls."""
+    body_size: int = 0
+    """The body's full length as announced by its Content-Length."""
 
 
 class RequestLog:
-    """Every request the sandbox received, in order, safe to read from any thread."""
+    """Every request the sandbox received, in order, safe to read and to wait on from any thread."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._items: list[RecordedRequest] = []
 
     def add(self, item: RecordedRequest) -> None:
-        with self._lock:
+        with self._changed:
             self._items.append(item)
+            self._changed.notify_all()
 
     def snapshot(self) -> list[RecordedRequest]:
-        with self._lock:
+        with self._changed:
             return list(self._items)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._changed:
             self._items.clear()
+
+    def wait_for(self, condition: Callable[[list[RecordedRequest]], bool], timeout: float) -> bool:
+        """Whether ``condition`` held of the requests within ``timeout`` s, asked at each one."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(list(self._items)), timeout)
 
 
 def _relative(path: str) -> str | None:
@@ -73,12 +91,55 @@ def _relative(path: str) -> str | None:
     return None
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's incoming bytes, each read bounded by what is left of the request's time.
+
+    A plain socket timeout bounds one read only: a client sending a byte every second would
+    hold a thread for ever. Here every read waits at most until the deadline that
+    :meth:`restart` sets when the server starts waiting for a request.
+    """
+
+    def __init__(self, connection: socket.socket, seconds: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def restart(self) -> None:
+        self._deadline = time.monotonic() + self._seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            self._connection.settimeout(left)
+            return self._connection.recv_into(buffer)
+        except TimeoutError:
+            raise TimeoutError(f"the request did not arrive within {self._seconds} s") from None
+
+
 class _Handler(BaseHTTPRequestHandler):
-    """One connection: reads requests until the client closes it (keep-alive)."""
+    """One connection: reads requests until the client closes it (keep-alive) or is too slow."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
     server: SandboxHTTPServer
+
+    def setup(self) -> None:
+        """Read through a :class:`_DeadlineReader` instead of the socket's own file."""
+        super().setup()
+        self.rfile.close()
+        self._reader = _DeadlineReader(self.connection, self.server.connection_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """Give the next request the connection timeout to arrive whole, head and body."""
+        self._reader.restart()
+        super().handle_one_request()
 
     def do_GET(self) -> None:
         self._serve()
@@ -87,6 +148,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's lines on stderr; :meth:`_serve` logs each request instead."""
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """http.server's refusals (a timed-out or malformed request) go to the debug log.
+
+        Cut short: a malformed request line is quoted in the message, up to 64 KiB of it.
+        """
+        message = format % args
+        if len(message) > _LOGGED_CHARS:
+            message = message[:_LOGGED_CHARS] + "…"
+        logger.debug("connection from %s: %s", self.client_address[0], message)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The Date header by the sandbox's clock, so a client can notice a skewed machine."""
@@ -99,13 +170,21 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        body, framing_error = self._read_body()
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        size, framing_error = self._body_size()
+        try:
+            body = b"" if framing_error is not None else self.rfile.read(size)
+        except TimeoutError:
+            self.server.log.add(
+                RecordedRequest(self.command, url.path, query, headers, b"", DROPPED, started, size)
+            )
+            raise  # http.server closes the connection; log_error says why
         fault = self.server.faults.take(self.command, url.path)
         answer = self._answer(url, headers, body, framing_error, fault)
         status = DROPPED if answer is None else answer.status
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        recorded = body[:RECORDED_BODY_BYTES]
         self.server.log.add(
-            RecordedRequest(self.command, url.path, query, headers, body, status, started)
+            RecordedRequest(self.command, url.path, query, headers, recorded, status, started, size)
         )
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %s in %.0f ms", self.command, url.path, status, elapsed_ms)
@@ -119,19 +198,26 @@ class _Handler(BaseHTTPRequestHandler):
         if framing_error is not None:
             self._linger()
 
-    def _read_body(self) -> tuple[bytes, ApiError | None]:
-        """The body by Content-Length; a body we cannot frame ends the connection after a 400."""
+    def _body_size(self) -> tuple[int, ApiError | None]:
+        """The Content-Length; a body we cannot frame, or will not read, ends the connection."""
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-            return b"", ApiError(411, "length-required", "Send the body with a Content-Length.")
+            return 0, ApiError(411, "length-required", "Send the body with a Content-Length.")
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
         if length < 0:
             self.close_connection = True
-            return b"", ApiError(400, "bad-request", "The Content-Length header is invalid.")
-        return self.rfile.read(length), None
+            return 0, ApiError(400, "bad-request", "The Content-Length header is invalid.")
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return length, ApiError(
+                413,
+                "payload-too-large",
+                f"The request body must not be larger than {MAX_BODY_BYTES} bytes.",
+            )
+        return length, None
 
     def _answer(
         self,
@@ -179,6 +265,8 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:
             self.close_connection = True
             return
+        # The answer gets the whole timeout, whatever the request's reading left of it.
+        self.connection.settimeout(self.server.connection_timeout)
         self.send_response(answer.status)
         for name, value in answer.headers:
             self.send_header(name, value)
@@ -203,9 +291,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         faults: FaultBook,
         log: RequestLog,
         clock: Callable[[], datetime],
+        *,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
     ) -> None:
         self.api = api
         self.clock = clock
+        self.connection_timeout = connection_timeout
         self.faults = faults
         self.log = log
         self.stopping = threading.Event()
