@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from tray_app.awork.client import AworkClient
+    from tray_app.core.catalog import TaskCatalog
     from tray_app.core.clock import ServerClock
+    from tray_app.core.tasks import TaskChoice
     from tray_app.core.timer import Snapshot
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ EXIT_NOT_SIGNED_IN = 3
 EXIT_UNREACHABLE = 4
 
 TIMER_COMMANDS = ("status", "resume", "pause", "stop")
+TASK_COMMANDS = ("tasks", "start", "today", "note")
 NOT_SIGNED_IN = f"not signed in: run '{APP_ID} sign-in' (or set {TOKEN_ENV} to an access token)."
 
 
@@ -88,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=text, description=text)
         sub.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    _add_task_commands(commands, common)
+
     sandbox = commands.add_parser(
         "sandbox", parents=[common], help="run the stand-in awork server in the foreground"
     )
@@ -110,6 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
     text = "sign out: revoke the sign-in on awork and delete it from the keychain"
     commands.add_parser("sign-out", parents=[common], help=text, description=text)
     return parser
+
+
+def _add_task_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """``tasks``, ``start``, ``today``, ``note`` and ``pick``: starting work on any task."""
+    text = "list the tasks the tray offers: favourites, recent, assigned"
+    tasks = commands.add_parser("tasks", parents=[common], help=text, description=text)
+    tasks.add_argument("--search", metavar="TEXT", help="filter them and add awork's search")
+    text = "start the timer on a task, stopping or replacing whatever runs"
+    start = commands.add_parser("start", parents=[common], help=text, description=text)
+    start.add_argument("task", metavar="TASK", help="a task id, an identifier (WEB-12) or words")
+    start.add_argument("--note", metavar="TEXT", help="the new entry's note")
+    text = "today's tracked time against the day's capacity"
+    today = commands.add_parser("today", parents=[common], help=text, description=text)
+    text = "set the note of the running or paused timer"
+    note = commands.add_parser("note", parents=[common], help=text, description=text)
+    note.add_argument("text", metavar="TEXT", help="the note ('' removes it)")
+    for sub in (tasks, start, today, note):
+        sub.add_argument("--json", action="store_true", help="print the result as JSON")
+    text = "open the running tray's find window (starting the tray when none runs)"
+    commands.add_parser("pick", parents=[common], help=text, description=text)
 
 
 def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str | None) -> None:
@@ -188,6 +213,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)
+        if args.command in TASK_COMMANDS:
+            return run_task_command(args.command, args, out)
         if args.command == "sign-in":
             return run_sign_in(args, out)
         if args.command == "sign-out":
@@ -210,6 +237,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             demo=args.demo,
             sandbox_port=args.sandbox_port,
             verbose=args.verbose,
+            open_find=args.command == "pick",
         )
     except CommandError as exc:
         print(f"{APP_ID}: {exc}", file=sys.stderr)
@@ -248,6 +276,100 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
         line = f"{rule.done}: {status_line(after, clock.now())}"
         _print(out, args.json, after, line, clock=clock, result=command)
         return EXIT_OK
+
+
+def run_task_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
+    """``tasks``, ``start``, ``today`` or ``note``, through the catalog the tray uses too."""
+    from tray_app.core.catalog import TaskCatalog
+    from tray_app.core.clock import ServerClock
+    from tray_app.core.settings import load_settings
+    from tray_app.task_commands import NoSuchTask
+
+    clock = ServerClock()  # awork's clock, as for the timer commands
+    with _client(args.base_url, args.token, clock) as client:
+        catalog = TaskCatalog(client, clock=clock.now)
+        try:
+            if command == "tasks":
+                _print_tasks(out, args.json, catalog, load_settings().favourites, args.search)
+            elif command == "start":
+                _start_task(out, args, catalog, load_settings().favourites, clock)
+            elif command == "today":
+                total = _call(
+                    lambda: catalog.lists(()).today(clock.now(), catalog.zone(), client.current())
+                )
+                _print_line_or_json(out, args.json, total.line(), total.as_json())
+            else:
+                _set_note(out, args, client, catalog, clock)
+        except NoSuchTask as exc:
+            print(f"{APP_ID}: {exc}", file=sys.stderr)
+            if exc.candidates:
+                _print_choices(out, args.json, exc.candidates)
+            return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _print_tasks(
+    out: TextIO, as_json: bool, catalog: TaskCatalog, favourites: list[str], search: str | None
+) -> None:
+    from tray_app.task_commands import offered
+
+    _print_choices(out, as_json, _call(lambda: offered(catalog, favourites, search)).choices)
+
+
+def _print_choices(out: TextIO, as_json: bool, choices: Sequence[TaskChoice]) -> None:
+    """Tasks one a line (``source  label  id``), or the JSON list ``tasks --json`` prints."""
+    if as_json:
+        import json
+
+        print(json.dumps([choice.as_json() for choice in choices]), file=out)
+        return
+    for choice in choices:
+        print(f"{choice.source.value:<9}  {choice.label()}  [{choice.id}]", file=out)
+
+
+def _print_line_or_json(out: TextIO, as_json: bool, line: str, payload: dict[str, Any]) -> None:
+    if as_json:
+        import json
+
+        print(json.dumps(payload), file=out)
+    else:
+        print(line, file=out)
+
+
+def _start_task(
+    out: TextIO,
+    args: argparse.Namespace,
+    catalog: TaskCatalog,
+    favourites: list[str],
+    clock: ServerClock,
+) -> None:
+    from tray_app.core.timer import Snapshot
+    from tray_app.task_commands import named_task
+
+    offer = _call(lambda: named_task(catalog, args.task, favourites))
+    (choice,) = offer.choices
+    entry = _call(lambda: catalog.start(choice, note=args.note, lists=offer.lists))
+    after = Snapshot.of(entry)
+    line = f"Started: {status_line(after, clock.now())}"
+    _print(out, args.json, after, line, clock=clock, result="started")
+
+
+def _set_note(
+    out: TextIO,
+    args: argparse.Namespace,
+    client: AworkClient,
+    catalog: TaskCatalog,
+    clock: ServerClock,
+) -> None:
+    from tray_app.core.timer import Snapshot
+
+    snapshot = Snapshot.of(_call(client.current))
+    if snapshot.entry is None or not snapshot.state.is_active:
+        raise CommandError("No running or paused timer to set a note on.", EXIT_REFUSED)
+    entry = snapshot.entry
+    saved = Snapshot.of(_call(lambda: catalog.set_note(entry, args.text)))
+    line = f"Note set: {status_line(saved, clock.now())}"
+    _print(out, args.json, saved, line, clock=clock, result="noted")
 
 
 def status_line(snapshot: Snapshot, now: datetime) -> str:

@@ -1,0 +1,94 @@
+"""What the ``tasks`` and ``start`` commands offer and which task a typed ``TASK`` names.
+
+The command line's half of the task feature, kept out of ``cli.py`` (which parses, prints and
+maps exit codes): the same lists and rules as the tray's menu and find window, through
+:class:`tray_app.core.catalog.TaskCatalog`, so a terminal and the tray never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tray_app.core.catalog import TaskCatalog, TaskLists
+from tray_app.core.task_match import filter_choices, resolve_task, search_term, with_found
+from tray_app.core.tasks import TaskChoice, TaskSource, choice_of_task
+
+log = logging.getLogger(__name__)
+
+
+class NoSuchTask(Exception):
+    """``TASK`` names no task, or several (``candidates``); nothing was started."""
+
+    def __init__(self, message: str, candidates: Sequence[TaskChoice] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The tasks offered, in the menu's order, and the lists they came from."""
+
+    lists: TaskLists
+    choices: tuple[TaskChoice, ...]
+
+
+def offered(catalog: TaskCatalog, favourites: Sequence[str], search: str | None = None) -> Offer:
+    """What the tray would offer: favourites, recent, assigned; ``search`` filters them and adds
+    awork's search results (as the find window does)."""
+    lists = catalog.lists(favourites)
+    choices = list(lists.menu(favourites, lists.fetched_at).all())
+    if search is not None:
+        choices = with_found(filter_choices(choices, search), catalog.search(search))
+    return Offer(lists, tuple(choices))
+
+
+def named_task(catalog: TaskCatalog, text: str, favourites: Sequence[str]) -> Offer:
+    """The one task ``text`` names, as the only choice of the offer; NoSuchTask otherwise.
+
+    An id or identifier among the lists settles it without a search; anything else is looked
+    for among the lists and awork's search results together, so a second task of the same
+    words elsewhere in the workspace makes it ambiguous rather than a guess.
+    """
+    offer = offered(catalog, favourites)
+    wanted = " ".join(text.split()).casefold()
+    local = resolve_task(text, offer.choices)
+    if len(local) == 1 and wanted in (
+        local[0].id.casefold(),
+        (local[0].identifier or "").casefold(),
+    ):
+        return Offer(offer.lists, (local[0],))
+    found = catalog.search(text) if search_term(text) is not None else []
+    matches = resolve_task(text, with_found(offer.choices, found))
+    if not matches and _is_id(wanted):
+        matches = _read_by_id(catalog, wanted)
+    if len(matches) == 1:
+        return Offer(offer.lists, (matches[0],))
+    shown = " ".join(text.split())
+    if not matches:
+        raise NoSuchTask(f"no task matches '{shown}'; nothing started.")
+    raise NoSuchTask(
+        f"'{shown}' matches {len(matches)} tasks; nothing started. Name one of them:", matches
+    )
+
+
+def _is_id(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_by_id(catalog: TaskCatalog, task_id: str) -> list[TaskChoice]:
+    """A task in no list, named by its id (e.g. by a script): read it, if awork has it."""
+    from tray_app.awork.errors import Refused
+
+    try:
+        task = catalog.task(task_id)
+    except Refused as exc:
+        log.info("no task %s: %s", task_id, exc.log_details())
+        return []
+    return [choice_of_task(task, TaskSource.SEARCH)]
