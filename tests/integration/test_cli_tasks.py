@@ -313,3 +313,36 @@ def test_the_task_commands_as_a_real_process(sandbox: Sandbox, tmp_path: Path) -
     assert tasks.code == 0 and json.loads(tasks.out)
     assert start.code == 0, start.err
     assert start.out.startswith("Started: Running ")
+
+
+# --- awork failing ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "fault", "code"),
+    [
+        (("tasks",), "/timeentries", Fault.status(503), 4),
+        (("tasks", "--search", "web"), "/search", Fault.malformed(), 4),
+        (("start", "landing"), "/me/assignedtasks", Fault.drop(), 4),
+        (("today", "--json"), "/timeentries", Fault.expired_token(), 3),
+        (("note", "x"), "/me/timeentries/last", Fault.status(503), 4),
+    ],
+    ids=["tasks-503", "search-malformed", "start-dropped", "today-401", "note-503"],
+)
+def test_awork_failing_is_one_line_and_the_contract_s_exit_code(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    command: tuple[str, ...],
+    path: str,
+    fault: Fault,
+    code: int,
+) -> None:
+    before = sandbox.current_entry()
+    sandbox.inject("GET", path, fault)
+
+    run = awork_tray(sandbox, *command, capsys=capsys)
+
+    assert run.code == code
+    one_error_line(run)
+    assert START not in sent(sandbox)
+    assert sandbox.current_entry() == before
