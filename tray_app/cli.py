@@ -37,9 +37,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from tray_app.awork.client import AworkClient
-    from tray_app.core.catalog import TaskCatalog
     from tray_app.core.clock import ServerClock
-    from tray_app.core.tasks import TaskChoice
     from tray_app.core.timer import Snapshot
 
 log = logging.getLogger(__name__)
@@ -280,96 +278,44 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
 
 def run_task_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
     """``tasks``, ``start``, ``today`` or ``note``, through the catalog the tray uses too."""
+    from tray_app import task_commands
     from tray_app.core.catalog import TaskCatalog
     from tray_app.core.clock import ServerClock
     from tray_app.core.settings import load_settings
-    from tray_app.task_commands import NoSuchTask
+    from tray_app.core.timer import Snapshot
 
     clock = ServerClock()  # awork's clock, as for the timer commands
     with _client(args.base_url, args.token, clock) as client:
         catalog = TaskCatalog(client, clock=clock.now)
         try:
             if command == "tasks":
-                _print_tasks(out, args.json, catalog, load_settings().favourites, args.search)
-            elif command == "start":
-                _start_task(out, args, catalog, load_settings().favourites, clock)
-            elif command == "today":
-                total = _call(
-                    lambda: catalog.lists(()).today(clock.now(), catalog.zone(), client.current())
+                favourites = load_settings().favourites
+                _call(
+                    lambda: task_commands.print_tasks(
+                        out, args.json, catalog, favourites, args.search
+                    )
                 )
-                _print_line_or_json(out, args.json, total.line(), total.as_json())
+            elif command == "today":
+                _call(lambda: task_commands.print_today(out, args.json, catalog, client, clock.now))
             else:
-                _set_note(out, args, client, catalog, clock)
-        except NoSuchTask as exc:
+                if command == "start":
+                    favourites = load_settings().favourites
+                    done, result = "Started", "started"
+                    entry = _call(
+                        lambda: task_commands.start(catalog, args.task, favourites, args.note)
+                    )
+                else:
+                    done, result = "Note set", "noted"
+                    entry = _call(lambda: task_commands.set_note(catalog, client, args.text))
+                after = Snapshot.of(entry)
+                line = f"{done}: {status_line(after, clock.now())}"
+                _print(out, args.json, after, line, clock=clock, result=result)
+        except task_commands.NothingDone as exc:
             print(f"{APP_ID}: {exc}", file=sys.stderr)
-            if exc.candidates:
-                _print_choices(out, args.json, exc.candidates)
+            if exc.candidates:  # the tasks TASK could mean, for the person to name one
+                task_commands.print_choices(out, args.json, exc.candidates)
             return EXIT_REFUSED
     return EXIT_OK
-
-
-def _print_tasks(
-    out: TextIO, as_json: bool, catalog: TaskCatalog, favourites: list[str], search: str | None
-) -> None:
-    from tray_app.task_commands import offered
-
-    _print_choices(out, as_json, _call(lambda: offered(catalog, favourites, search)).choices)
-
-
-def _print_choices(out: TextIO, as_json: bool, choices: Sequence[TaskChoice]) -> None:
-    """Tasks one a line (``source  label  id``), or the JSON list ``tasks --json`` prints."""
-    if as_json:
-        import json
-
-        print(json.dumps([choice.as_json() for choice in choices]), file=out)
-        return
-    for choice in choices:
-        print(f"{choice.source.value:<9}  {choice.label()}  [{choice.id}]", file=out)
-
-
-def _print_line_or_json(out: TextIO, as_json: bool, line: str, payload: dict[str, Any]) -> None:
-    if as_json:
-        import json
-
-        print(json.dumps(payload), file=out)
-    else:
-        print(line, file=out)
-
-
-def _start_task(
-    out: TextIO,
-    args: argparse.Namespace,
-    catalog: TaskCatalog,
-    favourites: list[str],
-    clock: ServerClock,
-) -> None:
-    from tray_app.core.timer import Snapshot
-    from tray_app.task_commands import named_task
-
-    offer = _call(lambda: named_task(catalog, args.task, favourites))
-    (choice,) = offer.choices
-    entry = _call(lambda: catalog.start(choice, note=args.note, lists=offer.lists))
-    after = Snapshot.of(entry)
-    line = f"Started: {status_line(after, clock.now())}"
-    _print(out, args.json, after, line, clock=clock, result="started")
-
-
-def _set_note(
-    out: TextIO,
-    args: argparse.Namespace,
-    client: AworkClient,
-    catalog: TaskCatalog,
-    clock: ServerClock,
-) -> None:
-    from tray_app.core.timer import Snapshot
-
-    snapshot = Snapshot.of(_call(client.current))
-    if snapshot.entry is None or not snapshot.state.is_active:
-        raise CommandError("No running or paused timer to set a note on.", EXIT_REFUSED)
-    entry = snapshot.entry
-    saved = Snapshot.of(_call(lambda: catalog.set_note(entry, args.text)))
-    line = f"Note set: {status_line(saved, clock.now())}"
-    _print(out, args.json, saved, line, clock=clock, result="noted")
 
 
 def status_line(snapshot: Snapshot, now: datetime) -> str:

@@ -1,26 +1,36 @@
-"""What the ``tasks`` and ``start`` commands offer and which task a typed ``TASK`` names.
+"""The ``tasks``, ``start``, ``today`` and ``note`` commands: what they offer, name and print.
 
-The command line's half of the task feature, kept out of ``cli.py`` (which parses, prints and
-maps exit codes): the same lists and rules as the tray's menu and find window, through
-:class:`tray_app.core.catalog.TaskCatalog`, so a terminal and the tray never disagree.
+The command line's half of the task feature, kept out of ``cli.py`` (which parses, maps exit
+codes and prints the timer's status): the same lists and rules as the tray's menu and find
+window, through :class:`tray_app.core.catalog.TaskCatalog`, so a terminal and the tray never
+disagree. awork's failures pass through as its typed errors; :class:`NothingDone` is the
+command's own "nothing to act on" (exit 1).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
 
-from tray_app.core.catalog import TaskCatalog, TaskLists
 from tray_app.core.task_match import filter_choices, resolve_task, search_term, with_found
 from tray_app.core.tasks import TaskChoice, TaskSource, choice_of_task
+from tray_app.core.timer import Snapshot
+
+if TYPE_CHECKING:  # the parsers load with the command line, before the tray's icon
+    from tray_app.awork.client import AworkClient
+    from tray_app.awork.models import TimeTracking
+    from tray_app.core.catalog import TaskCatalog, TaskLists
 
 log = logging.getLogger(__name__)
 
 
-class NoSuchTask(Exception):
-    """``TASK`` names no task, or several (``candidates``); nothing was started."""
+class NothingDone(Exception):
+    """Nothing to act on: ``TASK`` names no task or several (``candidates``), or no timer is on."""
 
     def __init__(self, message: str, candidates: Sequence[TaskChoice] = ()) -> None:
         super().__init__(message)
@@ -68,8 +78,8 @@ def named_task(catalog: TaskCatalog, text: str, favourites: Sequence[str]) -> Of
         return Offer(offer.lists, (matches[0],))
     shown = " ".join(text.split())
     if not matches:
-        raise NoSuchTask(f"no task matches '{shown}'; nothing started.")
-    raise NoSuchTask(
+        raise NothingDone(f"no task matches '{shown}'; nothing started.")
+    raise NothingDone(
         f"'{shown}' matches {len(matches)} tasks; nothing started. Name one of them:", matches
     )
 
@@ -92,3 +102,56 @@ def _read_by_id(catalog: TaskCatalog, task_id: str) -> list[TaskChoice]:
         log.info("no task %s: %s", task_id, exc.log_details())
         return []
     return [choice_of_task(task, TaskSource.SEARCH)]
+
+
+# --- the commands -------------------------------------------------------------------------------
+
+
+def print_tasks(
+    out: TextIO,
+    as_json: bool,
+    catalog: TaskCatalog,
+    favourites: Sequence[str],
+    search: str | None,
+) -> None:
+    """``tasks [--search TEXT]``: what the tray would offer."""
+    print_choices(out, as_json, offered(catalog, favourites, search).choices)
+
+
+def print_choices(out: TextIO, as_json: bool, choices: Sequence[TaskChoice]) -> None:
+    """Tasks one a line (``source  label  [id]``), or the JSON list ``tasks --json`` prints."""
+    if as_json:
+        print(json.dumps([choice.as_json() for choice in choices]), file=out)
+        return
+    for choice in choices:
+        print(f"{choice.source.value:<9}  {choice.label()}  [{choice.id}]", file=out)
+
+
+def start(
+    catalog: TaskCatalog, text: str, favourites: Sequence[str], note: str | None
+) -> TimeTracking:
+    """``start TASK [--note TEXT]``: one start on the one task ``text`` names."""
+    offer = named_task(catalog, text, favourites)
+    (choice,) = offer.choices
+    return catalog.start(choice, note=note, lists=offer.lists)
+
+
+def print_today(
+    out: TextIO,
+    as_json: bool,
+    catalog: TaskCatalog,
+    client: AworkClient,
+    now: Callable[[], datetime],
+) -> None:
+    """``today``: the person's own total, the timer as awork has it now counted in."""
+    lists = catalog.lists(())
+    total = lists.today(now(), catalog.zone(), client.current())
+    print(json.dumps(total.as_json()) if as_json else total.line(), file=out)
+
+
+def set_note(catalog: TaskCatalog, client: AworkClient, text: str) -> TimeTracking:
+    """``note TEXT``: the running or paused timer's new note; NothingDone when none is on."""
+    entry = client.current()
+    if entry is None or not Snapshot.of(entry).state.is_active:
+        raise NothingDone("No running or paused timer to set a note on.")
+    return catalog.set_note(entry, text)

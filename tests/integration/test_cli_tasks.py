@@ -194,10 +194,12 @@ def test_several_matches_in_json_are_the_candidates(
     assert len(candidates) >= 2 and all(c["project"] == "Mobile App" for c in candidates)
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["plain", "json"])
 def test_no_match_exits_1_and_nothing_starts(
-    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], as_json: bool
 ) -> None:
-    run = awork_tray(sandbox, "start", "quantum teleporter", capsys=capsys)
+    extra = ["--json"] if as_json else []
+    run = awork_tray(sandbox, "start", "quantum teleporter", *extra, capsys=capsys)
 
     assert run.code == 1
     assert "no task matches 'quantum teleporter'" in one_error_line(run)
@@ -278,13 +280,14 @@ def test_note_sets_the_paused_timer_s_note(
     assert timer_state(sandbox) == "paused"
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["plain", "json"])
 def test_note_without_a_running_or_paused_timer_exits_1(
-    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], as_json: bool
 ) -> None:
     sandbox.other_client.stop()
     sandbox.clear_requests()
 
-    run = awork_tray(sandbox, "note", "Too late", capsys=capsys)
+    run = awork_tray(sandbox, "note", "Too late", *(["--json"] if as_json else []), capsys=capsys)
 
     assert run.code == 1
     assert "No running or paused timer" in one_error_line(run)
