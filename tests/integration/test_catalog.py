@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -378,3 +378,17 @@ def test_an_entry_without_a_type_of_work_is_not_sent(
         catalog.set_note(incomplete, "Lost")
 
     assert sandbox.requests == []
+
+
+def test_an_unknown_time_zone_counts_days_in_utc_with_a_warning(
+    sandbox: Sandbox, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    with AworkClient(sandbox.url, auth=BearerToken(sandbox.token), timeout=5) as client:
+        catalog = TaskCatalog(client, clock=clock, timezone=lambda: "Mars/Olympus_Mons")
+
+        zone = catalog.zone()
+        lists = catalog.lists(())
+
+    assert zone is UTC
+    assert lists.today(clock(), zone, None).total_seconds > 0
+    assert any("unknown time zone" in r.getMessage() for r in caplog.records)
