@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
+import subprocess
+import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from tests.integration.test_cli import (
     SEEDED_ELAPSED,
     Run,
     awork_tray,
+    cli,
     one_error_line,
     run_process,
     sandbox,
@@ -349,3 +354,44 @@ def test_awork_failing_is_one_line_and_the_contract_s_exit_code(
     one_error_line(run)
     assert START not in sent(sandbox)
     assert sandbox.current_entry() == before
+
+
+def test_the_task_commands_against_awork_tray_sandbox(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The issue's contract, against the stand-in server as a person runs it."""
+    lines: queue.Queue[str] = queue.Queue()
+    with subprocess.Popen(
+        [sys.executable, "-m", "tray_app", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=tmp_path,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        stdout = process.stdout
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in stdout])
+        reader.start()
+        try:
+            printed = lines.get(timeout=20) + lines.get(timeout=5)
+            url = re.search(r"http://127\.0\.0\.1:\d+/api/v1", printed)
+            token = re.search(r"token\W+(\S+)", printed)
+            assert url is not None and token is not None, printed
+            monkeypatch.setenv("AWORK_TOKEN", token[1])
+
+            tasks = listed(cli(capsys, "tasks", "--json", "--base-url", url[0]))
+            started = cli(capsys, "start", "WEB-2", "--json", "--base-url", url[0])
+            noted = cli(capsys, "note", "Site map", "--base-url", url[0])
+            today = cli(capsys, "today", "--json", "--base-url", url[0])
+        finally:
+            process.terminate()
+            code = process.wait(timeout=10)
+            reader.join(timeout=10)
+        errors = process.stderr.read()
+
+    assert any(task["identifier"] == "WEB-2" for task in tasks)
+    assert started.code == 0 and json.loads(started.out)["result"] == "started"
+    assert noted.code == 0 and noted.out.startswith("Note set: Running ")
+    assert today.code == 0 and json.loads(today.out)["running"] is True
+    assert code == 0 and "Traceback" not in errors
