@@ -212,6 +212,7 @@ def test_no_match_exits_1_and_nothing_starts(
     assert timer_state(sandbox) == "paused"
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
 def test_a_refused_start_says_awork_s_words_and_changes_nothing(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -299,6 +300,7 @@ def test_note_without_a_running_or_paused_timer_exits_1(
     assert [method for method, _ in sent(sandbox)] == ["GET"]
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
 def test_a_refused_note_says_why_and_the_old_note_stays(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -326,6 +328,9 @@ def test_the_task_commands_as_a_real_process(sandbox: Sandbox, tmp_path: Path) -
 # --- awork failing ------------------------------------------------------------------------------
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"refused: status=|failed: |malformed answer", logger="tray_app.awork"
+)
 @pytest.mark.parametrize(
     ("command", "path", "fault", "code"),
     [
