@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tray_app import __version__, logs
+from tray_app import logs
 from tray_app.awork.errors import (
     AworkError,
     MalformedAnswer,
@@ -24,6 +24,7 @@ from tray_app.awork.errors import (
     ServerError,
     Unreachable,
 )
+from tray_app.cli_parser import build_parser
 from tray_app.config import (
     APP_ID,
     BASE_URL_ENV,
@@ -49,6 +50,7 @@ EXIT_NOT_SIGNED_IN = 3
 EXIT_UNREACHABLE = 4
 
 TIMER_COMMANDS = ("status", "resume", "pause", "stop")
+TASK_COMMANDS = ("tasks", "start", "today", "note")
 NOT_SIGNED_IN = f"not signed in: run '{APP_ID} sign-in' (or set {TOKEN_ENV} to an access token)."
 
 
@@ -58,101 +60,6 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=APP_ID,
-        description="A system-tray timer for awork. Without a command, runs the tray.",
-    )
-    # None: decided after parsing (environment, then the settings file, then awork's own).
-    _add_common_options(parser, default_base_url=None)
-    # The same options after the command; SUPPRESS keeps them from overwriting those before it.
-    common = argparse.ArgumentParser(add_help=False)
-    _add_common_options(common, default_base_url=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"{APP_ID} {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="run the tray against an embedded sandbox"
-    )
-    parser.add_argument(
-        "--sandbox-port", type=_port, default=0, metavar="N", help="port of the demo's sandbox"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    for name, text in (
-        ("status", "show the timer's state and elapsed time"),
-        ("resume", "resume the paused timer"),
-        ("pause", "pause the running timer"),
-        ("stop", "stop the running or paused timer"),
-    ):
-        sub = commands.add_parser(name, parents=[common], help=text, description=text)
-        sub.add_argument("--json", action="store_true", help="print the result as JSON")
-
-    sandbox = commands.add_parser(
-        "sandbox", parents=[common], help="run the stand-in awork server in the foreground"
-    )
-    sandbox.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: any)")
-
-    text = "sign in to awork in your browser; the sign-in is kept in the system keychain"
-    sign_in = commands.add_parser("sign-in", parents=[common], help=text, description=text)
-    sign_in.add_argument(
-        "--no-browser",
-        action="store_true",
-        help="print the address to open instead of opening a browser",
-    )
-    sign_in.add_argument(
-        "--port",
-        type=_port,
-        default=None,
-        metavar="N",
-        help=f"port on 127.0.0.1 that awork's answer comes back to (default: {SIGN_IN_PORT})",
-    )
-    text = "sign out: revoke the sign-in on awork and delete it from the keychain"
-    commands.add_parser("sign-out", parents=[common], help=text, description=text)
-    return parser
-
-
-def _add_common_options(parser: argparse.ArgumentParser, default_base_url: str | None) -> None:
-    parser.add_argument(
-        "--base-url",
-        default=default_base_url,
-        type=_base_url,
-        metavar="URL",
-        help="awork API base URL (default: $AWORK_BASE_URL, else the settings, else awork's)",
-    )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS if default_base_url is argparse.SUPPRESS else False,
-        help="log debug details",
-    )
-
-
-def _base_url(text: str) -> str:
-    """An https URL (http only for this machine): anything else is a usage error, sent nowhere.
-
-    A mistyped address is not "awork unreachable", and plain http to another host would carry
-    the token in clear. The check is stdlib-only (urllib.parse, some 5 ms, loads only when a URL
-    is given): parsing the command line must not load httpx before the tray shows its icon.
-    """
-    from tray_app.urls import InsecureBaseUrl, check_base_url
-
-    try:
-        return check_base_url(text)
-    except InsecureBaseUrl as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _port(text: str) -> int:
-    """A TCP port, 0 meaning "any free one"; out of range is a usage error, not a traceback."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
-    return port
 
 
 def _settings_read_later() -> None:
@@ -188,6 +95,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         if args.command in TIMER_COMMANDS:
             return run_timer_command(args.command, args, out)
+        if args.command in TASK_COMMANDS:
+            return run_task_command(args.command, args, out)
         if args.command == "sign-in":
             return run_sign_in(args, out)
         if args.command == "sign-out":
@@ -210,6 +119,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             demo=args.demo,
             sandbox_port=args.sandbox_port,
             verbose=args.verbose,
+            open_find=args.command == "pick",
         )
     except CommandError as exc:
         print(f"{APP_ID}: {exc}", file=sys.stderr)
@@ -248,6 +158,48 @@ def run_timer_command(command: str, args: argparse.Namespace, out: TextIO) -> in
         line = f"{rule.done}: {status_line(after, clock.now())}"
         _print(out, args.json, after, line, clock=clock, result=command)
         return EXIT_OK
+
+
+def run_task_command(command: str, args: argparse.Namespace, out: TextIO) -> int:
+    """``tasks``, ``start``, ``today`` or ``note``, through the catalog the tray uses too."""
+    from tray_app import task_commands
+    from tray_app.core.catalog import TaskCatalog
+    from tray_app.core.clock import ServerClock
+    from tray_app.core.settings import load_settings
+    from tray_app.core.timer import Snapshot
+
+    clock = ServerClock()  # awork's clock, as for the timer commands
+    with _client(args.base_url, args.token, clock) as client:
+        catalog = TaskCatalog(client, clock=clock.now)
+        try:
+            if command == "tasks":
+                favourites = load_settings().favourites
+                _call(
+                    lambda: task_commands.print_tasks(
+                        out, args.json, catalog, favourites, args.search
+                    )
+                )
+            elif command == "today":
+                _call(lambda: task_commands.print_today(out, args.json, catalog, client, clock.now))
+            else:
+                if command == "start":
+                    favourites = load_settings().favourites
+                    done, result = "Started", "started"
+                    entry = _call(
+                        lambda: task_commands.start(catalog, args.task, favourites, args.note)
+                    )
+                else:
+                    done, result = "Note set", "noted"
+                    entry = _call(lambda: task_commands.set_note(catalog, client, args.text))
+                after = Snapshot.of(entry)
+                line = f"{done}: {status_line(after, clock.now())}"
+                _print(out, args.json, after, line, clock=clock, result=result)
+        except task_commands.NothingDone as exc:
+            print(f"{APP_ID}: {exc}", file=sys.stderr)
+            if exc.candidates:  # the tasks TASK could mean, for the person to name one
+                task_commands.print_choices(out, args.json, exc.candidates)
+            return EXIT_REFUSED
+    return EXIT_OK
 
 
 def status_line(snapshot: Snapshot, now: datetime) -> str:

@@ -149,9 +149,12 @@ def start_tray(
     *,
     instance: SingleInstance | None = None,
     marks: BenchMarks | None = None,
+    open_find: bool = False,
 ) -> TrayApplication:
     """Build the app around the icon already shown, wire it to the process, and start it.
 
+    ``open_find`` (``awork-tray pick`` with no tray running): the app is handed the same
+    ``pick`` request a running tray would get, once it is wired up.
     ``marks``, when the benchmark asked for them, watch what the app shows from now on.
     """
     tray_app = TrayApplication(
@@ -176,6 +179,10 @@ def start_tray(
         sleep_watch.start()
     if marks is not None:
         marks.watch(tray_app.controller, tray_app.presenter)
+    if open_find:
+        from tray_app.platform.single_instance import PICK
+
+        tray_app.on_instance_message(PICK)
     return tray_app
 
 

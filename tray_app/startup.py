@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tray_app import __version__, logs
 from tray_app.config import APP_ID, APP_NAME, BENCH_MARKS_ENV
 from tray_app.core.timer import utc_now
-from tray_app.platform.single_instance import SHOW, SingleInstance
+from tray_app.platform.single_instance import PICK, SHOW, SingleInstance
 from tray_app.ui.i18n import install_translations
 from tray_app.ui.icons import IconSet, variant_for
 from tray_app.ui.tray import TrayIcon
@@ -74,6 +74,7 @@ class Starter(QObject):
         verbose: bool,
         instance: SingleInstance | None,
         marks: BenchMarks | None = None,
+        open_find: bool = False,
     ) -> None:
         super().__init__()
         self._qt_app = qt_app
@@ -84,6 +85,7 @@ class Starter(QObject):
         self._marks = marks
         self._verbose = verbose
         self._instance = instance
+        self._open_find = open_find
         self.stack: Prepared | None = None
         self.tray_app: TrayApplication | None = None
         self.prepared.connect(self.on_prepared)
@@ -127,6 +129,7 @@ class Starter(QObject):
             self._icons,
             instance=self._instance,
             marks=self._marks,
+            open_find=self._open_find,
         )
 
     def stop(self) -> None:
@@ -148,9 +151,12 @@ def run_tray(
     demo: bool = False,
     sandbox_port: int = 0,
     verbose: bool = False,
+    open_find: bool = False,
 ) -> int:
     """Run the tray until Quit; returns the process's exit code.
 
+    ``open_find``: ``awork-tray pick``: the running tray is asked to open its find window, or
+    this one opens it once it is up.
     ``base_url`` None: the one in the settings, read after the icon shows. The log file is
     attached then too (:func:`tray_app.logs.hold` keeps what is logged before). ``token``:
     ``AWORK_TOKEN``, already taken out of the environment (:func:`tray_app.config.take_token`).
@@ -176,9 +182,10 @@ def run_tray(
     if not demo:  # the demo is a throwaway beside any real tray
         instance = SingleInstance()
         if not instance.acquire():
-            shown = instance.send(SHOW)
+            shown = instance.send(PICK if open_find else SHOW)
             logs.configure(verbose=verbose)  # what was held (e.g. no answer) goes to the file
-            print("awork Tray is already running" + ("; showing it." if shown else "."))
+            doing = "; opening its find window." if open_find else "; showing it."
+            print("awork Tray is already running" + (doing if shown else "."))
             return 0
     # The panel's colour scheme is asked once the icon shows (tray_app.app).
     icons = IconSet(variant_for(None, macos=sys.platform == "darwin"))
@@ -203,6 +210,7 @@ def run_tray(
         sandbox_port=sandbox_port,
         verbose=verbose,
         instance=instance,
+        open_find=open_find,
     )
     starter.start()
     try:

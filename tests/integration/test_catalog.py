@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -197,6 +197,7 @@ def test_a_type_the_person_chose_is_the_one_sent(catalog: TaskCatalog, sandbox: 
     assert (body["taskId"], body["typeOfWorkId"]) == (app1.id, design)
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
 def test_a_refused_start_raises_awork_s_words_and_changes_nothing(
     catalog: TaskCatalog, sandbox: Sandbox
 ) -> None:
@@ -214,6 +215,7 @@ def test_a_refused_start_raises_awork_s_words_and_changes_nothing(
     assert len(starts(sandbox)) == 1
 
 
+@pytest.mark.expect_log("WARNING", r"no active type of work", logger="tray_app.core.catalog")
 def test_no_usable_type_of_work_starts_nothing(clock: ManualClock) -> None:
     with open_sandbox(clock, paused_timer=False) as sandbox:  # nothing last used anywhere
         web12 = seed_task(sandbox, "WEB-12")
@@ -249,6 +251,8 @@ def test_lists_hold_the_person_s_own_entries_assigned_tasks_and_capacity(
     assert 0 < len(menu.recent) <= 8 and 0 < len(menu.assigned) <= 10
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log("WARNING", r"a favourite is not a task id", logger="tray_app.core.catalog")
 def test_a_favourite_in_no_list_is_read_by_id_and_a_gone_one_left_out(
     catalog: TaskCatalog, sandbox: Sandbox, clock: ManualClock
 ) -> None:
@@ -266,6 +270,7 @@ def test_a_favourite_in_no_list_is_read_by_id_and_a_gone_one_left_out(
     assert not any("not-an-id" in path for path in paths(sandbox))
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
 def test_capacity_refused_leaves_the_total_alone(
     catalog: TaskCatalog, sandbox: Sandbox, clock: ManualClock
 ) -> None:
@@ -353,6 +358,7 @@ def test_set_note_puts_a_whole_form_and_the_note_is_saved(
     assert sandbox.current_entry()["note"] == "Wireframes for the hero"  # type: ignore[index]
 
 
+@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
 def test_a_refused_note_raises_awork_s_words_and_the_old_note_stays(
     catalog: TaskCatalog, sandbox: Sandbox
 ) -> None:
@@ -366,6 +372,9 @@ def test_a_refused_note_raises_awork_s_words_and_the_old_note_stays(
     assert sandbox.current_entry()["note"] == paused.note  # type: ignore[index]
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"not editable: the entry has no type of work", logger="tray_app.core.catalog"
+)
 def test_an_entry_without_a_type_of_work_is_not_sent(
     catalog: TaskCatalog, sandbox: Sandbox
 ) -> None:
@@ -378,3 +387,18 @@ def test_an_entry_without_a_type_of_work_is_not_sent(
         catalog.set_note(incomplete, "Lost")
 
     assert sandbox.requests == []
+
+
+@pytest.mark.expect_log("WARNING", r"unknown time zone", logger="tray_app.core.catalog")
+def test_an_unknown_time_zone_counts_days_in_utc_with_a_warning(
+    sandbox: Sandbox, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    with AworkClient(sandbox.url, auth=BearerToken(sandbox.token), timeout=5) as client:
+        catalog = TaskCatalog(client, clock=clock, timezone=lambda: "Mars/Olympus_Mons")
+
+        zone = catalog.zone()
+        lists = catalog.lists(())
+
+    assert zone is UTC
+    assert lists.today(clock(), zone, None).total_seconds > 0
+    assert any("unknown time zone" in r.getMessage() for r in caplog.records)

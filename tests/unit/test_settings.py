@@ -165,6 +165,7 @@ def test_favourites_survive_a_save_and_a_load(path: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["favourites"] == pinned
 
 
+@pytest.mark.expect_log("WARNING", r"ignoring favourites|kept in", logger="tray_app.core.settings")
 def test_favourites_that_are_no_list_of_ids_fall_back_alone(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -166,6 +166,10 @@ class TaskCatalog:
 
     # -- search and types of work ------------------------------------------------------------
 
+    def task(self, task_id: str) -> Task:
+        """One task by id (``GET /tasks/{id}``), e.g. one a script names that is in no list."""
+        return self._client.task(task_id)
+
     def search(self, text: str) -> list[TaskChoice]:
         """awork's open tasks matching ``text``; [] for under 2 characters (nothing sent)."""
         term = search_term(text)
@@ -199,9 +203,9 @@ class TaskCatalog:
         project's types fetched only when that needs them. Raises :class:`NoTypeOfWork` when
         there is none to use, and awork's refusal as a typed error; either way nothing changed.
         """
-        if choice.source is TaskSource.SEARCH and (
-            type_of_work_id is None or choice.billable is None
-        ):
+        # A search hit carries no type of work (and maybe no billing): read the task first.
+        unread = choice.source is TaskSource.SEARCH and choice.type_of_work_id is None
+        if unread and (type_of_work_id is None or choice.billable is None):
             choice = choice_of_task(self._client.task(choice.id), TaskSource.SEARCH)
         chosen = type_of_work_id or self._type_of_work(choice, lists)
         form = choice.start_form(type_of_work_id=chosen, timezone=self._timezone(), note=note)

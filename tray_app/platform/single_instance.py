@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHOW = "show"
+PICK = "pick"  # awork-tray pick: open the find window
 _KNOWN_MESSAGES = frozenset({SHOW})
 _SEND_TIMEOUT_MS = 2000
 _RETRY_MS = 50
