@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from tray_app.platform.credentials import CredentialStore
+    from tray_app.platform.presence import PlatformPresence
     from tray_app.platform.single_instance import SingleInstance
     from tray_app.sandbox import Sandbox
     from tray_app.ui.bench_marks import BenchMarks
@@ -52,6 +53,8 @@ class Prepared:
     sandbox: Sandbox | None
     # Worker threads report keychain and sign-in lines through the app, once it exists.
     messages: list[TrayApplication]
+    # The platform's presence adapters (lock, idle time), opened here on the start thread.
+    presence: PlatformPresence | None = None
 
 
 def prepare(
@@ -138,7 +141,20 @@ def prepare(
         verify=tls() if tls is not None else True,
         on_server_date=server_clock.observe,
     )
-    return Prepared(settings, client, server_clock.now, account, sandbox, messages)
+    return Prepared(
+        settings, client, server_clock.now, account, sandbox, messages, _start_presence()
+    )
+
+
+def _start_presence() -> PlatformPresence | None:
+    """The desktop's lock and idle adapters; a failure costs only the away features."""
+    from tray_app.platform.presence import start_presence
+
+    try:
+        return start_presence()
+    except Exception:
+        log.exception("presence: could not start the adapters; away and reminders are off")
+        return None
 
 
 def start_tray(
@@ -170,8 +186,20 @@ def start_tray(
     if instance is not None:
         instance.message_received.connect(tray_app.on_instance_message)
         instance.listen()
+    away = None
+    if stack.presence is not None:
+        presence = stack.presence
+        away = tray_app.watch_away(presence.tracker, lock_signals=presence.dbus)
+        qt_app.aboutToQuit.connect(presence.close)
     if sys.platform.startswith("linux"):
         sleep_watch = SleepWatch(tray_app)
+        if away is not None and stack.presence is not None:
+            # Sleep counts as away: noted in the tracker first, then the watch acts on it.
+            tracker = stack.presence.tracker
+            sleep_watch.sleeping.connect(lambda: tracker.note_sleep(stack.clock()))
+            sleep_watch.sleeping.connect(away.on_system_sleeping)
+            sleep_watch.woke.connect(tracker.note_wake)
+            sleep_watch.woke.connect(away.on_system_woke)
         sleep_watch.woke.connect(tray_app.controller.on_system_woke)
         sleep_watch.start()
     if marks is not None:
