@@ -18,7 +18,8 @@ from tests.qt.conftest import Seen, make_app
 from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import TimeTracking
-from tray_app.core.away_settings import AwaySettings, ReminderSettings, WhenLocked
+from tray_app.core.actions import Action
+from tray_app.core.away_settings import AwaySettings, ReminderSettings, WeekDay, WhenLocked
 from tray_app.core.presence import Presence
 from tray_app.core.timer import TimerState
 from tray_app.sandbox import Sandbox
@@ -313,3 +314,57 @@ def qtbot_escape() -> object:
     from PySide6.QtCore import Qt
 
     return Qt.Key.Key_Escape
+
+
+ALL_DAY = {"work_days": [day.value for day in WeekDay], "work_hours": ["00:00", "23:59"]}
+
+
+def test_not_tracking_is_said_once_and_the_menu_offers_the_last_task(
+    qtbot: QtBot, app: TrayApplication, sandbox: Sandbox, clock: ShiftedClock, seen: Seen
+) -> None:
+    presence = FakePresence(clock)
+    qtbot.waitUntil(lambda: "Paused" in header(app))
+    sandbox.other_client.stop()
+    app.controller.poll_now()
+    qtbot.waitUntil(app.tray.actions[Action.START_AGAIN].isEnabled)
+    app.settings = app.settings.model_copy(
+        update={
+            "reminders": ReminderSettings.of(
+                {"not_tracking_after_minutes": 15, "running_over_hours": 0, **ALL_DAY}
+            )
+        }
+    )
+    app.watch_away(presence, clock=clock, tick_ms=TICK_MS)
+    ticks(qtbot, presence)
+    assert not any(title == "Not tracking" for title, _ in seen.notifications), "not yet"
+
+    clock.offset += timedelta(minutes=16)
+    qtbot.waitUntil(lambda: ("Not tracking", "You are not tracking time") in seen.notifications)
+    ticks(qtbot, presence, 10)
+
+    assert [n for n in seen.notifications if n[0] == "Not tracking"] == [
+        ("Not tracking", "You are not tracking time")
+    ]
+    assert app.tray.actions[Action.START_AGAIN].isEnabled()
+
+
+def test_a_timer_running_over_the_hours_is_said_once(
+    qtbot: QtBot, app: TrayApplication, sandbox: Sandbox, clock: ShiftedClock, seen: Seen
+) -> None:
+    presence = FakePresence(clock)
+    running(qtbot, app, sandbox)
+    app.settings = app.settings.model_copy(
+        update={
+            "reminders": ReminderSettings.of(
+                {"not_tracking_after_minutes": 0, "running_over_hours": 2, **ALL_DAY}
+            )
+        }
+    )
+    app.watch_away(presence, clock=clock, tick_ms=TICK_MS)
+    ticks(qtbot, presence)
+    clock.offset += timedelta(hours=2)
+
+    line = ("Long timer", "The timer has been running for over 2 hours")
+    qtbot.waitUntil(lambda: line in seen.notifications)
+    ticks(qtbot, presence, 10)
+    assert seen.notifications.count(line) == 1
