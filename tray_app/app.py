@@ -35,7 +35,7 @@ from tray_app.ui.view import View, connect_requests
 
 if TYPE_CHECKING:
     from tray_app.core.presence import PresenceSource
-    from tray_app.ui.away import AwayWatch, LockSignals
+    from tray_app.ui.away import AwayWatch, LockSignals, SleepNotes
     from tray_app.ui.window import StatusWindow
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class TrayApplication(QObject):
         presence: PresenceSource,
         *,
         lock_signals: LockSignals | None = None,
+        sleep: SleepNotes | None = None,
         **options: object,
     ) -> AwayWatch:
         """Act on the away and reminder settings from now on, reading ``presence`` (the
@@ -144,6 +145,7 @@ class TrayApplication(QObject):
             reminders=self.settings.reminders,
             notify=self._notify,
             lock_signals=lock_signals,
+            sleep=sleep,
             parent=self,
             **options,  # type: ignore[arg-type]
         )

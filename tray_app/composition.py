@@ -189,17 +189,16 @@ def start_tray(
     away = None
     if stack.presence is not None:
         presence = stack.presence
-        away = tray_app.watch_away(presence.tracker, lock_signals=presence.dbus)
+        away = tray_app.watch_away(
+            presence.tracker, lock_signals=presence.dbus, sleep=presence.tracker
+        )
         qt_app.aboutToQuit.connect(presence.close)
     if sys.platform.startswith("linux"):
         sleep_watch = SleepWatch(tray_app)
-        if away is not None and stack.presence is not None:
-            # Sleep counts as away: noted in the tracker first, then the watch acts on it.
-            tracker = stack.presence.tracker
-            sleep_watch.sleeping.connect(lambda: tracker.note_sleep(stack.clock()))
-            sleep_watch.sleeping.connect(away.on_system_sleeping)
-            sleep_watch.woke.connect(tracker.note_wake)
-            sleep_watch.woke.connect(away.on_system_woke)
+        if away is not None:
+            # Sleep counts as away: the watch notes it in the tracker, then acts on it.
+            sleep_watch.sleeping.connect(away.on_sleep_watch_sleeping)
+            sleep_watch.woke.connect(away.on_sleep_watch_woke)
         sleep_watch.woke.connect(tray_app.controller.on_system_woke)
         sleep_watch.start()
     if marks is not None:

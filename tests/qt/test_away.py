@@ -20,7 +20,7 @@ from tray_app.awork.client import AworkClient, BearerToken
 from tray_app.awork.models import TimeTracking
 from tray_app.core.actions import Action
 from tray_app.core.away_settings import AwaySettings, ReminderSettings, WeekDay, WhenLocked
-from tray_app.core.presence import Presence
+from tray_app.core.presence import Presence, PresenceTracker
 from tray_app.core.timer import TimerState
 from tray_app.sandbox import Sandbox
 from tray_app.sandbox.faults import Fault
@@ -368,3 +368,36 @@ def test_a_timer_running_over_the_hours_is_said_once(
     qtbot.waitUntil(lambda: line in seen.notifications)
     ticks(qtbot, presence, 10)
     assert seen.notifications.count(line) == 1
+
+
+class NoIdle:
+    """An idle counter that always says "input just now": only the sleep makes an absence."""
+
+    def idle_seconds(self) -> float:
+        return 0.0
+
+
+def test_a_sleep_through_which_the_timer_ran_asks_on_waking(
+    qtbot: QtBot, app: TrayApplication, sandbox: Sandbox, clock: ShiftedClock
+) -> None:
+    running(qtbot, app, sandbox)
+    tracker = PresenceTracker(idle=NoIdle())
+    app.settings = app.settings.model_copy(
+        update={"away": AwaySettings(after_minutes=5), "reminders": NO_REMINDERS}
+    )
+    away = app.watch_away(tracker, sleep=tracker, clock=clock, tick_ms=TICK_MS)
+    clock.offset += timedelta(minutes=5)
+    slept = clock()
+
+    away.on_sleep_watch_sleeping()  # logind's PrepareForSleep(true), as the composition wires it
+    qtbot.waitUntil(lambda: away.away)
+    clock.offset += timedelta(minutes=30)
+    away.on_sleep_watch_woke()
+
+    qtbot.waitUntil(lambda: away.window is not None and away.window.isVisible(), timeout=5000)
+    back = (slept + timedelta(minutes=30)).astimezone()
+    assert away.window is not None
+    assert away.window.line.text() == (
+        f"You were away from {slept.astimezone():%H:%M} to {back:%H:%M} (0:30)"
+    )
+    assert timer_calls(sandbox) == []

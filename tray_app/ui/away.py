@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from tray_app.ui.away_window import AwayWindow
     from tray_app.ui.controller import TimerController
 
-__all__ = ["TICK_MS", "AwayWatch", "LockSignals"]
+__all__ = ["TICK_MS", "AwayWatch", "LockSignals", "SleepNotes"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,14 @@ log = logging.getLogger(__name__)
 TICK_MS = 5_000
 
 Notify = Callable[[str, str, bool], None]
+
+
+class SleepNotes(Protocol):
+    """Where logind's sleep and wake are noted (the presence tracker)."""
+
+    def note_sleep(self, at: datetime) -> None: ...
+
+    def note_wake(self) -> None: ...
 
 
 class LockSignals(Protocol):
@@ -74,7 +82,10 @@ def local_zone() -> tzinfo:
 
 
 class AwayWatch(QObject):
-    """Watches whether the person is there and acts on the away and reminder settings."""
+    """Watches whether the person is there and acts on the away and reminder settings.
+
+    No signals: what it decides goes to the controller, the notifier and the return window.
+    """
 
     def __init__(
         self,
@@ -86,6 +97,7 @@ class AwayWatch(QObject):
         reminders: ReminderSettings,
         notify: Notify,
         lock_signals: LockSignals | None = None,
+        sleep: SleepNotes | None = None,
         clock: Clock = utc_now,
         zone: tzinfo | None = None,
         timezone: Callable[[], str] = local_timezone_name,
@@ -104,6 +116,7 @@ class AwayWatch(QObject):
         self._worker = Worker(self, max_threads=1)
         self._window: AwayWindow | None = None
         self._lock_signals = lock_signals
+        self._sleep = sleep
         self._notifiers: list[QSocketNotifier] = []
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -167,12 +180,17 @@ class AwayWatch(QObject):
             self.tick()
 
     @Slot()
-    def on_system_sleeping(self) -> None:
-        """logind: the machine goes to sleep; the tracker noted it, act on it before it does."""
+    def on_sleep_watch_sleeping(self) -> None:
+        """logind: the machine goes to sleep, which counts as away; act before it does."""
+        if self._sleep is not None:
+            self._sleep.note_sleep(self._clock())
         self.tick()
 
     @Slot()
-    def on_system_woke(self) -> None:
+    def on_sleep_watch_woke(self) -> None:
+        """Awake again: the absence sleep began ends with this reading (unless idle or locked)."""
+        if self._sleep is not None:
+            self._sleep.note_wake()
         self.tick()
 
     @Slot(object)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -45,14 +45,11 @@ class AwayWindow(QWidget):
             self.tr("The same, then start the same task again now")
         )
         buttons = QDialogButtonBox()
-        role = QDialogButtonBox.ButtonRole.ActionRole
-        for button, choice in (
-            (self.keep, AwayChoice.KEEP),
-            (self.discard, AwayChoice.DISCARD),
-            (self.discard_and_continue, AwayChoice.DISCARD_AND_CONTINUE),
-        ):
-            buttons.addButton(button, role)
-            button.clicked.connect(lambda _=False, choice=choice: self.choose(choice))
+        for button in (self.keep, self.discard, self.discard_and_continue):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.keep.clicked.connect(self.on_keep_clicked)
+        self.discard.clicked.connect(self.on_discard_clicked)
+        self.discard_and_continue.clicked.connect(self.on_discard_and_continue_clicked)
         self.keep.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.line)
@@ -64,6 +61,18 @@ class AwayWindow(QWidget):
         self.raise_()
         self.activateWindow()
         self.keep.setFocus()
+
+    @Slot()
+    def on_keep_clicked(self) -> None:
+        self.choose(AwayChoice.KEEP)
+
+    @Slot()
+    def on_discard_clicked(self) -> None:
+        self.choose(AwayChoice.DISCARD)
+
+    @Slot()
+    def on_discard_and_continue_clicked(self) -> None:
+        self.choose(AwayChoice.DISCARD_AND_CONTINUE)
 
     def choose(self, choice: AwayChoice) -> None:
         """Report ``choice`` once and close; later clicks (a double click) do nothing."""
