@@ -279,6 +279,10 @@ class TrayApplication(QObject):
 
     @Slot()
     def on_view_looked_at(self) -> None:
+        if self.away is not None:
+            # Opening the menu is input: a person counted away is back now, not at the next tick,
+            # so this very look polls.
+            self.away.tick()
         self.controller.poll_if_stale()
         self.presenter.update()
 

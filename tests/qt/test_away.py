@@ -401,3 +401,22 @@ def test_a_sleep_through_which_the_timer_ran_asks_on_waking(
         f"You were away from {slept.astimezone():%H:%M} to {back:%H:%M} (0:30)"
     )
     assert timer_calls(sandbox) == []
+
+
+def test_opening_the_menu_while_counted_away_polls_at_once(
+    qtbot: QtBot, app: TrayApplication, sandbox: Sandbox, clock: ShiftedClock
+) -> None:
+    presence = FakePresence(clock)
+    running(qtbot, app, sandbox)
+    app.settings = app.settings.model_copy(update={"reminders": NO_REMINDERS})
+    away = app.watch_away(presence, clock=clock, tick_ms=3_600_000)  # no tick but the first
+    presence.locked_since = clock() - timedelta(minutes=1)
+    away.tick()
+    assert away.away
+    presence.locked_since = None  # unlocked: the next reading finds the person back
+    sandbox.clear_requests()
+
+    app.tray.menu.aboutToShow.emit()  # the person opens the menu
+
+    qtbot.waitUntil(lambda: len(calls(sandbox, "GET", "/me/timeentries/last")) == 1)
+    assert not away.away
