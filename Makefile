@@ -64,6 +64,7 @@ clean:
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate tray_app/ui/*.py tray_app/app.py tray_app/composition.py \
 		tray_app/core/changes.py tray_app/core/timer.py tray_app/core/today.py \
+		tray_app/core/away.py tray_app/core/away_discard.py \
 		-ts resources/translations/awork_tray_de.ts -no-obsolete -locations none
 	$(BIN)/pyside6-lrelease resources/translations/awork_tray_de.ts \
 		-qm resources/translations/awork_tray_de.qm

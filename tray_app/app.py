@@ -34,6 +34,8 @@ from tray_app.ui.tray import TrayIcon
 from tray_app.ui.view import View, connect_requests
 
 if TYPE_CHECKING:
+    from tray_app.core.presence import PresenceSource
+    from tray_app.ui.away import AwayWatch, LockSignals, SleepNotes
     from tray_app.ui.window import StatusWindow
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ class TrayApplication(QObject):
         if recoloured:
             self.tray.rerender_icon()
         self.window: StatusWindow | None = None
+        self.away: AwayWatch | None = None
         self.notifier = Notifier(self._notify, settings.notifications, parent=self)
         self.controller.changed_elsewhere.connect(self.notifier.on_controller_changed_elsewhere)
         self.controller.action_failed.connect(self.notifier.on_controller_action_failed)
@@ -122,8 +125,37 @@ class TrayApplication(QObject):
             log.info("no system tray yet; waiting up to %d ms", self._tray_wait_left_ms)
             self._tray_timer.start()
 
+    def watch_away(
+        self,
+        presence: PresenceSource,
+        *,
+        lock_signals: LockSignals | None = None,
+        sleep: SleepNotes | None = None,
+        **options: object,
+    ) -> AwayWatch:
+        """Act on the away and reminder settings from now on, reading ``presence`` (the
+        platform's, handed in by the composition root; a fake in tests)."""
+        from tray_app.ui.away import AwayWatch  # after the icon, with the presence adapters
+
+        self.away = AwayWatch(
+            self.controller,
+            self.client,
+            presence,
+            away=self.settings.away,
+            reminders=self.settings.reminders,
+            notify=self._notify,
+            lock_signals=lock_signals,
+            sleep=sleep,
+            parent=self,
+            **options,  # type: ignore[arg-type]
+        )
+        self.away.start()
+        return self.away
+
     def shutdown(self) -> None:
         """Stop timers, finish calls under way, then let go of the network."""
+        if self.away is not None:
+            self.away.stop()
         self.session.shutdown()
         self._tray_timer.stop()
         self.presenter.tick.stop()
@@ -247,6 +279,10 @@ class TrayApplication(QObject):
 
     @Slot()
     def on_view_looked_at(self) -> None:
+        if self.away is not None:
+            # Opening the menu is input: a person counted away is back now, not at the next tick,
+            # so this very look polls.
+            self.away.tick()
         self.controller.poll_if_stale()
         self.presenter.update()
 
@@ -283,6 +319,8 @@ class TrayApplication(QObject):
         self.settings = edited
         self.controller.poll_interval_s = edited.poll_interval_seconds
         self.notifier.settings = edited.notifications
+        if self.away is not None:
+            self.away.update_settings(edited.away, edited.reminders)
         log.info("settings saved")
 
     @Slot()

@@ -3,8 +3,9 @@
 :func:`prepare` is Qt-free and runs on a thread while the icon already shows (settings, keychain,
 the awork client and awork's clock); :func:`start_tray` then assembles the app around the icon in
 the GUI thread and connects it to the process (quit, uncaught errors, the single-instance socket,
-logind's wake-up, the benchmark's marks). The entry points (:mod:`tray_app.startup`) call these;
-nothing here imports them.
+logind's sleep and wake-up, the benchmark's marks) and, once a thread has opened them, to the
+platform's presence adapters (screen lock, idle time). The entry points
+(:mod:`tray_app.startup`) call these; nothing here imports them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal, Slot
 
 from tray_app.app import TrayApplication
 from tray_app.awork.client import AworkClient, BearerToken
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from tray_app.platform.credentials import CredentialStore
+    from tray_app.platform.presence import PlatformPresence
     from tray_app.platform.single_instance import SingleInstance
     from tray_app.sandbox import Sandbox
     from tray_app.ui.bench_marks import BenchMarks
@@ -141,6 +145,17 @@ def prepare(
     return Prepared(settings, client, server_clock.now, account, sandbox, messages)
 
 
+def _start_presence() -> PlatformPresence | None:
+    """The desktop's lock and idle adapters; a failure costs only the away features."""
+    from tray_app.platform.presence import start_presence
+
+    try:
+        return start_presence()
+    except Exception:
+        log.exception("presence: could not start the adapters; away and reminders are off")
+        return None
+
+
 def start_tray(
     qt_app: QApplication,
     stack: Prepared,
@@ -173,10 +188,15 @@ def start_tray(
     if instance is not None:
         instance.message_received.connect(tray_app.on_instance_message)
         instance.listen()
+    sleep_watch = None
     if sys.platform.startswith("linux"):
         sleep_watch = SleepWatch(tray_app)
         sleep_watch.woke.connect(tray_app.controller.on_system_woke)
         sleep_watch.start()
+    # The presence adapters open D-Bus and X connections (some 50 ms): on a thread of their
+    # own, after the first poll is on its way, so the first state shows no later for them.
+    starter = PresenceStarter(qt_app, tray_app, sleep_watch)
+    threading.Thread(target=starter.run, name="awork-tray-presence", daemon=True).start()
     if marks is not None:
         marks.watch(tray_app.controller, tray_app.presenter)
     if open_find:
@@ -184,6 +204,42 @@ def start_tray(
 
         tray_app.on_instance_message(PICK)
     return tray_app
+
+
+class PresenceStarter(QObject):
+    """Opens the platform's presence adapters on a thread, then hands them to the app.
+
+    Signals:
+        ready(object): the ``PlatformPresence`` (or None without one), for the GUI thread.
+    """
+
+    ready = Signal(object)
+
+    def __init__(
+        self, qt_app: QApplication, tray_app: TrayApplication, sleep_watch: SleepWatch | None
+    ) -> None:
+        super().__init__(tray_app)
+        self._qt_app = qt_app
+        self._tray_app = tray_app
+        self._sleep_watch = sleep_watch
+        self.ready.connect(self.on_ready)
+
+    def run(self) -> None:
+        """On the presence thread: open the adapters; Qt queues the signal to the GUI thread."""
+        self.ready.emit(_start_presence())
+
+    @Slot(object)
+    def on_ready(self, presence: PlatformPresence | None) -> None:
+        if presence is None:
+            return
+        away = self._tray_app.watch_away(
+            presence.tracker, lock_signals=presence.dbus, sleep=presence.tracker
+        )
+        self._qt_app.aboutToQuit.connect(presence.close)
+        if self._sleep_watch is not None:
+            # Sleep counts as away: the watch notes it in the tracker, then acts on it.
+            self._sleep_watch.sleeping.connect(away.on_sleep_watch_sleeping)
+            self._sleep_watch.woke.connect(away.on_sleep_watch_woke)
 
 
 def _report_unexpected_errors(tray_app: TrayApplication) -> None:

@@ -2,6 +2,99 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AwayNotice</name>
+    <message>
+        <source>Paused while you were away (%1)</source>
+        <translation>Pausiert, während Sie weg waren (%1)</translation>
+    </message>
+    <message>
+        <source>You are not tracking time</source>
+        <translation>Sie erfassen gerade keine Zeit</translation>
+    </message>
+    <message>
+        <source>The timer has been running for over %1 hours</source>
+        <translation>Der Timer läuft seit über %1 Stunden</translation>
+    </message>
+</context>
+<context>
+    <name>AwayWatch</name>
+    <message>
+        <source>Welcome back</source>
+        <translation>Willkommen zurück</translation>
+    </message>
+    <message>
+        <source>Not tracking</source>
+        <translation>Keine Zeiterfassung</translation>
+    </message>
+    <message>
+        <source>Long timer</source>
+        <translation>Langer Timer</translation>
+    </message>
+    <message>
+        <source>Time away</source>
+        <translation>Abwesenheit</translation>
+    </message>
+</context>
+<context>
+    <name>AwayWindow</name>
+    <message>
+        <source>Time away · awork Tray</source>
+        <translation>Abwesenheit · awork Tray</translation>
+    </message>
+    <message>
+        <source>&amp;Keep</source>
+        <translation>&amp;Behalten</translation>
+    </message>
+    <message>
+        <source>Keep the time away on the timer; nothing is sent</source>
+        <translation>Die Zeit der Abwesenheit auf dem Timer lassen; nichts wird gesendet</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
+    </message>
+    <message>
+        <source>Stop the timer and end the entry when you left</source>
+        <translation>Den Timer stoppen und den Eintrag enden lassen, als Sie gingen</translation>
+    </message>
+    <message>
+        <source>Discard and &amp;continue</source>
+        <translation>Verwerfen und &amp;weitermachen</translation>
+    </message>
+    <message>
+        <source>The same, then start the same task again now</source>
+        <translation>Dasselbe, dann dieselbe Aufgabe jetzt neu starten</translation>
+    </message>
+    <message>
+        <source>You were away from %1 to %2 (%3)</source>
+        <translation>Sie waren von %1 bis %2 weg (%3)</translation>
+    </message>
+    <message>
+        <source>Nothing discarded: the timer was changed meanwhile</source>
+        <translation>Nichts verworfen: Der Timer wurde inzwischen geändert</translation>
+    </message>
+    <message>
+        <source>Could not stop the timer: %1</source>
+        <translation>Der Timer konnte nicht gestoppt werden: %1</translation>
+    </message>
+    <message>
+        <source>Stopped at %1; could not move the end to %2: %3</source>
+        <translation>Um %1 gestoppt; das Ende konnte nicht auf %2 verschoben werden: %3</translation>
+    </message>
+    <message>
+        <source>Discarded %1 away: the entry now ends at %2</source>
+        <translation>%1 Abwesenheit verworfen: Der Eintrag endet jetzt um %2</translation>
+    </message>
+    <message>
+        <source>Discarded %1 away; started again</source>
+        <translation>%1 Abwesenheit verworfen; neu gestartet</translation>
+    </message>
+    <message>
+        <source>Discarded %1 away; could not start again: %2</source>
+        <translation>%1 Abwesenheit verworfen; Neustart fehlgeschlagen: %2</translation>
+    </message>
+</context>
+<context>
     <name>Change</name>
     <message>
         <source>Timer started, now paused: %1</source>
@@ -149,6 +242,46 @@
         <translation>awork länger nicht erreichbar ist, und wenn es wieder da ist</translation>
     </message>
     <message>
+        <source>ask me on return</source>
+        <translation>bei meiner Rückkehr fragen</translation>
+    </message>
+    <message>
+        <source>pause the timer</source>
+        <translation>den Timer pausieren</translation>
+    </message>
+    <message>
+        <source>do nothing</source>
+        <translation>nichts tun</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Di</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Mi</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Do</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fr</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sa</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>So</translation>
+    </message>
+    <message>
         <source>awork Tray settings</source>
         <translation>Einstellungen von awork Tray</translation>
     </message>
@@ -179,6 +312,62 @@
     <message>
         <source>Notify me when</source>
         <translation>Benachrichtigen, wenn</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>&amp;Resume a timer paused at the lock when I am back</source>
+        <translation>Einen beim Sperren pausierten Timer bei meiner Rückkehr &amp;fortsetzen</translation>
+    </message>
+    <message>
+        <source>Away from the desk</source>
+        <translation>Nicht am Platz</translation>
+    </message>
+    <message>
+        <source>When the screen &amp;locks</source>
+        <translation>Wenn der Bildschirm &amp;gesperrt wird</translation>
+    </message>
+    <message>
+        <source>When I am &amp;idle or asleep</source>
+        <translation>Wenn ich &amp;inaktiv bin oder der Rechner schläft</translation>
+    </message>
+    <message>
+        <source>&amp;Away after</source>
+        <translation>&amp;Abwesend nach</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source>Remind me when &amp;not tracking after</source>
+        <translation>&amp;Erinnern, wenn keine Zeit erfasst wird, nach</translation>
+    </message>
+    <message>
+        <source>Work days</source>
+        <translation>Arbeitstage</translation>
+    </message>
+    <message>
+        <source>Work hours</source>
+        <translation>Arbeitszeit</translation>
+    </message>
+    <message>
+        <source>The work hours must start before they end.</source>
+        <translation>Die Arbeitszeit muss beginnen, bevor sie endet.</translation>
+    </message>
+    <message>
+        <source>Warn when a timer &amp;runs over</source>
+        <translation>&amp;Warnen, wenn ein Timer länger läuft als</translation>
     </message>
 </context>
 <context>

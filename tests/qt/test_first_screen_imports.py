@@ -24,7 +24,7 @@ def test_the_modules_before_the_icon_load_no_network_stack() -> None:
         "import sys\n"
         f"import {', '.join(BEFORE_THE_ICON)}\n"
         "heavy = ('httpx', 'pydantic', 'keyring', 'tzlocal', 'tray_app.awork.client',"
-        " 'tray_app.ui.controller')\n"
+        " 'tray_app.ui.controller', 'jeepney', 'tray_app.platform.presence', 'tray_app.ui.away')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = subprocess.run(

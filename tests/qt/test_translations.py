@@ -44,6 +44,8 @@ def test_every_ui_text_is_in_the_catalogue_and_translated(tmp_path: Path) -> Non
         ROOT / "tray_app/core/changes.py",
         ROOT / "tray_app/core/timer.py",
         ROOT / "tray_app/core/today.py",
+        ROOT / "tray_app/core/away.py",
+        ROOT / "tray_app/core/away_discard.py",
     ]
     done = subprocess.run(
         [

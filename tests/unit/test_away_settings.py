@@ -75,6 +75,7 @@ def test_values_a_person_wrote_are_read() -> None:
         ("resume_when_back", "yes"),
     ],
 )
+@pytest.mark.expect_log("WARNING", r"^settings: \w+ .+ is not valid \(.+\); using ")
 def test_a_bad_away_value_gives_that_fields_default(
     field: str, bad: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_bad_away_value_gives_that_fields_default(
         ("running_over_hours", 2.5),
     ],
 )
+@pytest.mark.expect_log("WARNING", r"^settings: \w+ .+ is not valid \(.+\); using ")
 def test_a_bad_reminder_value_gives_that_fields_default(field: str, bad: Any) -> None:
     read = ReminderSettings.of({"running_over_hours": 8, field: bad})
     assert getattr(read, field) == ReminderSettings.model_fields[field].default
@@ -109,7 +111,18 @@ def test_a_bad_reminder_value_gives_that_fields_default(field: str, bad: Any) ->
         assert read.running_over_hours == 8
 
 
-@pytest.mark.parametrize("section", [None, [], "ask", 3])
+NOT_AN_OBJECT = pytest.mark.expect_log("WARNING", r"^settings: (away|reminders) is not an object")
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        None,  # the key is missing: no warning
+        pytest.param([], marks=NOT_AN_OBJECT),
+        pytest.param("ask", marks=NOT_AN_OBJECT),
+        pytest.param(3, marks=NOT_AN_OBJECT),
+    ],
+)
 def test_a_section_that_is_not_an_object_gives_the_defaults(section: object) -> None:
     assert AwaySettings.of(section) == AwaySettings()
     assert ReminderSettings.of(section) == ReminderSettings()

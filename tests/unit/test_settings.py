@@ -176,3 +176,40 @@ def test_favourites_that_are_no_list_of_ids_fall_back_alone(
     assert (settings.base_url, settings.favourites) == (OURS, [])
     assert any("favourites" in line for line in warnings(caplog))
     assert not any("WEB-12" in line for line in warnings(caplog))
+
+
+@pytest.mark.expect_log("WARNING", r"after_minutes 'ten' is not valid")
+def test_away_and_reminders_are_read_key_by_key(path: Path) -> None:
+    write(
+        path,
+        {
+            "poll_interval_seconds": 45,
+            "away": {"when_locked": "pause", "after_minutes": "ten", "resume_when_back": True},
+            "reminders": {"work_hours": ["08:30", "17:00"], "work_days": ["mon", "sat"]},
+        },
+    )
+    settings = load_settings(path)
+    assert settings.poll_interval_seconds == 45
+    assert settings.away.when_locked.value == "pause"
+    assert settings.away.resume_when_back is True
+    assert settings.away.after_minutes == 10
+    assert [day.value for day in settings.reminders.work_days] == ["mon", "sat"]
+
+
+def test_away_and_reminders_are_saved_as_the_readme_writes_them(path: Path) -> None:
+    write(path, {"away": {"when_idle": "nothing"}, "reminders": {"work_hours": ["08:30", "17:00"]}})
+    save_settings(load_settings(path), path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["away"] == {
+        "after_minutes": 10,
+        "when_locked": "ask",
+        "when_idle": "nothing",
+        "resume_when_back": False,
+    }
+    assert saved["reminders"] == {
+        "not_tracking_after_minutes": 15,
+        "work_days": ["mon", "tue", "wed", "thu", "fri"],
+        "work_hours": ["08:30", "17:00"],
+        "running_over_hours": 10,
+    }
+    assert load_settings(path) == load_settings(path)

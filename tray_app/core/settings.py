@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from tray_app.config import APP_ID, DEFAULT_BASE_URL
+from tray_app.core.away_settings import AwaySettings, ReminderSettings
 from tray_app.urls import check_base_url
 
 log = logging.getLogger(__name__)
@@ -53,6 +61,14 @@ class Settings(BaseModel):
     start_at_login: bool = False
     # Pinned task ids, in the order the person pinned them (the tray's and the CLI's favourites).
     favourites: list[str] = Field(default_factory=list)
+    # Away from the desk (issue 14): what a lock or idle time does, and the two reminders.
+    away: AwaySettings = Field(default_factory=AwaySettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+
+    @field_serializer("reminders")
+    def _reminders_as_written(self, reminders: ReminderSettings) -> dict[str, Any]:
+        """Kept as the README documents it (``"09:00"``, ``"mon"``), not pydantic's ``09:00:00``."""
+        return reminders.to_json()
 
     @field_validator("base_url")
     @classmethod
@@ -86,12 +102,17 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(data, dict):
         return _unreadable(path, "it does not hold an object")
     bad: list[str] = []
-    fields = _valid_fields(Settings, data, bad, prefix="")
+    sections = ("away", "reminders")
+    plain = {key: value for key, value in data.items() if key not in sections}
+    fields = _valid_fields(Settings, plain, bad, prefix="")
     notifications = data.get("notifications")
     if isinstance(notifications, dict):
         fields["notifications"] = NotificationSettings(
             **_valid_fields(NotificationSettings, notifications, bad, prefix="notifications.")
         )
+    # Each key of these two sections is read on its own too: a bad one costs only itself.
+    fields["away"] = AwaySettings.of(data.get("away"))
+    fields["reminders"] = ReminderSettings.of(data.get("reminders"))
     if bad:
         _keep_aside(path)
     return Settings(**fields)

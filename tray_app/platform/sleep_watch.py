@@ -22,9 +22,11 @@ class SleepWatch(QObject):
     """Listens to logind's ``PrepareForSleep`` on the system bus, where there is one.
 
     Signals:
+        sleeping(): the machine is about to suspend (the person counts as away from now).
         woke(): the machine has just resumed from suspend or hibernation.
     """
 
+    sleeping = Signal()
     woke = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -54,6 +56,7 @@ class SleepWatch(QObject):
     def on_logind_prepare_for_sleep(self, going_to_sleep: bool) -> None:
         if going_to_sleep:
             log.info("the machine is going to sleep")
+            self.sleeping.emit()
         else:
             log.info("the machine woke up")
             self.woke.emit()

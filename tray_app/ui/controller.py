@@ -69,6 +69,7 @@ class TimerController(QObject):
         connection_back(): awork answers again after an announced outage.
         action_failed(Action, str): the action and one line saying why.
         person_changed(UserAndWorkspace): who is signed in, from ``GET /me``.
+        answered(Snapshot): awork answered a poll or an action (also when nothing changed).
     """
 
     changed = Signal()
@@ -80,6 +81,7 @@ class TimerController(QObject):
     connection_back = Signal()
     action_failed = Signal(object, str)
     person_changed = Signal(object)
+    answered = Signal(object)
 
     def __init__(
         self,
@@ -124,6 +126,7 @@ class TimerController(QObject):
         # What to announce once the outcome being applied is shown (see _publishing).
         self._notices: list[Callable[[], None]] = []
         self._publishing_depth = 0
+        self._away = False
 
     # -- what views read -----------------------------------------------------------------------
 
@@ -181,7 +184,7 @@ class TimerController(QObject):
 
     def poll_now(self) -> None:
         """Poll at once, unless a poll is already under way (then poll again after it)."""
-        if self._stopped or self._sync.signed_out:
+        if self._stopped or self._sync.signed_out or self._away:
             return
         if self._poll_seq is not None:
             self._poll_again = True
@@ -225,6 +228,22 @@ class TimerController(QObject):
             self._pending[seq] = action
             log.info("%s clicked (request %d)", action, seq)
         return True
+
+    def set_away(self, away: bool) -> None:
+        """The person left (no polls: nobody looks, and awork's limit is shared) or is back
+        (one poll at once, then as usual)."""
+        if away == self._away:
+            return
+        self._away = away
+        log.info(
+            "polling %s: the person is %s",
+            "stops" if away else "resumes",
+            "away" if away else "back",
+        )
+        if away:
+            self._poll_timer.stop()
+        else:
+            self.poll_now()
 
     def pause_polling(self) -> None:
         """Send nothing more until told otherwise (a sign-out is under way)."""
@@ -311,9 +330,13 @@ class TimerController(QObject):
             outcome.seq, Snapshot.of(outcome.value), now, wall, from_poll=action is None
         )
         self._notice(notice)
+        self._notices.append(self._emit_answered)
         for change in answer.changes:
             log.info("changed elsewhere: %s", change.describe())
             self._notices.append(partial(self._emit_change, change))
+
+    def _emit_answered(self) -> None:
+        self.answered.emit(self.snapshot)
 
     def _emit_change(self, change: Change) -> None:
         self.changed_elsewhere.emit(change)
