@@ -86,8 +86,11 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(data, dict):
         return _unreadable(path, "it does not hold an object")
     bad: list[str] = []
-    fields = _valid_fields(Settings, data, bad, prefix="")
     notifications = data.get("notifications")
+    # A section that is an object is read member by member below; checked whole here, one bad
+    # member would also warn that the whole section was dropped, which it is not.
+    top = {k: v for k, v in data.items() if k != "notifications" or not isinstance(v, dict)}
+    fields = _valid_fields(Settings, top, bad, prefix="")
     if isinstance(notifications, dict):
         fields["notifications"] = NotificationSettings(
             **_valid_fields(NotificationSettings, notifications, bad, prefix="notifications.")
