@@ -132,6 +132,11 @@ def signed_in_then_revoked(
     r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
     logger="tray_app.awork.http",
 )
+# The second refresh finds nobody signed in; whether its poll is answered within the 300 ms the
+# test waits is timing: the warning is allowed, not required.
+@pytest.mark.expect_log(
+    "WARNING", r"^poll failed: NotSignedIn \(\)$", logger="tray_app.ui.controller", optional=True
+)
 def test_awork_ending_the_sign_in_says_so_once(
     qtbot: QtBot, session_app: TrayApplication, sandbox: Sandbox, store: CredentialStore, seen: Seen
 ) -> None:
