@@ -29,9 +29,15 @@ _FILE_MODE = 0o600
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer(?:\s|%20|\+)+)[A-Za-z0-9._~+/=%-]+"),
     re.compile(
-        r"(?i)((?:access_token|refresh_token|code_verifier|client_secret|code|token)"
+        r"(?i)((?:access_token|refresh_token|code_verifier|client_secret|token)"
         r"(?:[\"']|%22)?\s*(?:[=:]|%3D|%3A)\s*(?:[\"']|%22)?)[A-Za-z0-9._~+/=%-]+"
     ),
+    # An OAuth authorization code is a parameter of a URL or a form: after ``?`` or ``&`` (or
+    # first in a form), or followed by another parameter. awork's error codes
+    # (``code=invalid-operation`` in our own lines, ``"code": "not-found"`` in its bodies) are
+    # neither, and they are what a person reading the log needs.
+    re.compile(r"(?i)((?:^|(?<=[?&])|(?<=%26)|(?<=%3F))code(?:=|%3D))[A-Za-z0-9._~+/=%-]+"),
+    re.compile(r"(?i)(\bcode(?:=|%3D))[A-Za-z0-9._~+/=%-]+(?=&|%26)"),
 )
 # A tray running for months registers a new token at every renewal; the old ones have expired
 # and may be forgotten, so only the most recent are kept.

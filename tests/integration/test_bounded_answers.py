@@ -7,6 +7,7 @@ token calls must end each of them alike: one typed error, one line, within the c
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -172,6 +173,25 @@ def exchange(server: _Server) -> None:
 
 
 CALLS = {"client": current_entry, "refresh": renew, "exchange": exchange}
+# What each call's warnings name: its method and the path it asked.
+REQUEST = {
+    "client": "GET /api/v1/me/timeentries/last",
+    "refresh": "POST /api/v1/accounts/token",
+    "exchange": "POST /api/v1/accounts/token",
+}
+HTTP = "tray_app.awork.http"
+
+
+def calls_warning(pattern: str, logger: str = HTTP, **per_call: tuple[str, str]) -> list[Any]:
+    """Each call as a case that declares the warning it logs: ``pattern`` with ``{request}``
+    filled in, or a call's own (pattern, logger) from ``per_call``."""
+    cases = []
+    for name in CALLS:
+        own_pattern, own_logger = per_call.get(name, (pattern, logger))
+        expected = own_pattern.format(request=re.escape(REQUEST[name]))
+        mark = pytest.mark.expect_log("WARNING", expected, logger=own_logger)
+        cases.append(pytest.param(name, marks=mark, id=name))
+    return cases
 
 
 def assert_one_line(error: AworkError) -> None:
@@ -182,7 +202,11 @@ def assert_one_line(error: AworkError) -> None:
         assert secret not in text
 
 
-@pytest.mark.parametrize("call", CALLS)
+# Whether the deadline ends the call between two reads or inside one (the socket's timeout cut
+# to what is left) is timing: either is this one warning.
+@pytest.mark.parametrize(
+    "call", calls_warning(r"^{request}(: no whole answer within 1 s| failed: ReadTimeout)$")
+)
 def test_a_trickling_answer_ends_at_the_deadline(server: _Server, call: str) -> None:
     # A byte every 0.2 s for 40 bytes: every read is quick, the whole answer takes 8 s.
     server.script = Script(body=b" " * 40, trickle_seconds=0.2)
@@ -196,7 +220,9 @@ def test_a_trickling_answer_ends_at_the_deadline(server: _Server, call: str) -> 
     assert_one_line(caught.value)
 
 
-@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize(
+    "call", calls_warning(r"^{request}(: no whole answer within 1 s| failed: ReadTimeout)$")
+)
 def test_trickling_headers_end_at_the_deadline(server: _Server, call: str) -> None:
     # The status line and headers a byte every 0.2 s: each read is quick, the head takes minutes.
     server.script = Script(trickle_head=True, trickle_seconds=0.2)
@@ -211,7 +237,9 @@ def test_trickling_headers_end_at_the_deadline(server: _Server, call: str) -> No
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize(
+    "call", calls_warning(r"^{request} answered more than 1048576 bytes; not read$")
+)
 def test_an_oversized_answer_is_not_read(server: _Server, call: str, chunked: bool) -> None:
     server.script = Script(body=b'{"a": "' + b"x" * (2 * 1024 * 1024) + b'"}', chunked=chunked)
     with pytest.raises(MalformedAnswer) as caught:
@@ -221,7 +249,16 @@ def test_an_oversized_answer_is_not_read(server: _Server, call: str, chunked: bo
     assert_one_line(caught.value)
 
 
-@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize(
+    "call",
+    calls_warning(
+        r"^/api/v1/accounts/token answered something that is not a JSON object$",
+        client=(
+            r"^malformed answer to {request}: .*'json_invalid'.*recursion limit exceeded",
+            "tray_app.awork.client",
+        ),
+    ),
+)
 def test_deeply_nested_json_is_a_malformed_answer(server: _Server, call: str) -> None:
     server.script = Script(body=NESTED)
     with pytest.raises(MalformedAnswer) as caught:
@@ -230,7 +267,7 @@ def test_deeply_nested_json_is_a_malformed_answer(server: _Server, call: str) ->
     assert_one_line(caught.value)
 
 
-@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("call", calls_warning(r"^{request} refused: status=400$"))
 def test_deeply_nested_json_in_a_refusal_is_one_typed_error(server: _Server, call: str) -> None:
     server.script = Script(status=400, body=NESTED)
     with pytest.raises(AworkError) as caught:
@@ -241,7 +278,9 @@ def test_deeply_nested_json_in_a_refusal_is_one_typed_error(server: _Server, cal
 
 
 @pytest.mark.parametrize("reset", ["inf", "nan", "-5", "abc", "1e400", "-inf"])
-@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize(
+    "call", calls_warning(r"^{request} refused: status=429 code=too-many-requests$")
+)
 def test_any_ratelimit_reset_is_a_usable_wait(server: _Server, call: str, reset: str) -> None:
     server.script = Script(
         status=429,
@@ -257,6 +296,11 @@ def test_any_ratelimit_reset_is_a_usable_wait(server: _Server, call: str, reset:
 
 
 @pytest.mark.parametrize("expires_in", ["1e400", "-1", "true", '"soon"'])
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^the token endpoint answered an unusable token set \(type Bearer\)$",
+    logger="tray_app.awork.oauth",
+)
 def test_an_unusable_token_lifetime_is_a_malformed_answer(server: _Server, expires_in: str) -> None:
     server.script = Script(
         body=b'{"access_token": "a-0123456789", "token_type": "Bearer", "expires_in": '
@@ -269,6 +313,9 @@ def test_an_unusable_token_lifetime_is_a_malformed_answer(server: _Server, expir
     assert_one_line(caught.value)
 
 
+@pytest.mark.expect_log(
+    "WARNING", r"^POST /api/v1/accounts/token refused: status=400$", logger=HTTP
+)
 def test_an_exchange_refused_with_deep_json_still_says_sign_in_failed(server: _Server) -> None:
     server.script = Script(status=400, body=NESTED)
     with pytest.raises(SignInFailed) as caught:

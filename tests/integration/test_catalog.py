@@ -27,6 +27,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 START = "/api/v1/me/timetracking/start"
 # The seeded timer: started 47 min ago, one 8-minute break, paused 2 minutes ago: 37 min worked.
 SEEDED_ELAPSED = 37 * 60
+HTTP = "tray_app.awork.http"
+ID = r"[0-9a-f-]{36}"  # an entry, task or user id
 
 
 @pytest.fixture
@@ -197,7 +199,11 @@ def test_a_type_the_person_chose_is_the_one_sent(catalog: TaskCatalog, sandbox: 
     assert (body["taskId"], body["typeOfWorkId"]) == (app1.id, design)
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^POST /api/v1/me/timetracking/start refused: status=400 code=invalid-operation traceId=\w+$",
+    logger=HTTP,
+)
 def test_a_refused_start_raises_awork_s_words_and_changes_nothing(
     catalog: TaskCatalog, sandbox: Sandbox
 ) -> None:
@@ -215,7 +221,9 @@ def test_a_refused_start_raises_awork_s_words_and_changes_nothing(
     assert len(starts(sandbox)) == 1
 
 
-@pytest.mark.expect_log("WARNING", r"no active type of work", logger="tray_app.core.catalog")
+@pytest.mark.expect_log(  # once for each catalog
+    "WARNING", rf"^no active type of work for task {ID}$", logger="tray_app.core.catalog"
+)
 def test_no_usable_type_of_work_starts_nothing(clock: ManualClock) -> None:
     with open_sandbox(clock, paused_timer=False) as sandbox:  # nothing last used anywhere
         web12 = seed_task(sandbox, "WEB-12")
@@ -251,8 +259,15 @@ def test_lists_hold_the_person_s_own_entries_assigned_tasks_and_capacity(
     assert 0 < len(menu.recent) <= 8 and 0 < len(menu.assigned) <= 10
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
-@pytest.mark.expect_log("WARNING", r"a favourite is not a task id", logger="tray_app.core.catalog")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^GET /api/v1/tasks/0b5c1d9e-0000-4000-8000-000000000000 refused: status=404 code=not-found "
+    r"traceId=\w+$",
+    logger=HTTP,
+)
+@pytest.mark.expect_log(
+    "WARNING", r"^a favourite is not a task id; left out$", logger="tray_app.core.catalog"
+)
 def test_a_favourite_in_no_list_is_read_by_id_and_a_gone_one_left_out(
     catalog: TaskCatalog, sandbox: Sandbox, clock: ManualClock
 ) -> None:
@@ -270,7 +285,11 @@ def test_a_favourite_in_no_list_is_read_by_id_and_a_gone_one_left_out(
     assert not any("not-an-id" in path for path in paths(sandbox))
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log(
+    "WARNING",
+    rf"^GET /api/v1/users/{ID}/capacity refused: status=403 code=forbidden traceId=\w+$",
+    logger=HTTP,
+)
 def test_capacity_refused_leaves_the_total_alone(
     catalog: TaskCatalog, sandbox: Sandbox, clock: ManualClock
 ) -> None:
@@ -358,7 +377,11 @@ def test_set_note_puts_a_whole_form_and_the_note_is_saved(
     assert sandbox.current_entry()["note"] == "Wireframes for the hero"  # type: ignore[index]
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log(
+    "WARNING",
+    rf"^PUT /api/v1/timeentries/{ID} refused: status=400 code=invalid-operation traceId=\w+$",
+    logger=HTTP,
+)
 def test_a_refused_note_raises_awork_s_words_and_the_old_note_stays(
     catalog: TaskCatalog, sandbox: Sandbox
 ) -> None:
@@ -373,7 +396,9 @@ def test_a_refused_note_raises_awork_s_words_and_the_old_note_stays(
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"not editable: the entry has no type of work", logger="tray_app.core.catalog"
+    "WARNING",
+    rf"^entry {ID} not editable: the entry has no type of work, and awork saves none without one$",
+    logger="tray_app.core.catalog",
 )
 def test_an_entry_without_a_type_of_work_is_not_sent(
     catalog: TaskCatalog, sandbox: Sandbox

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import pytest
@@ -309,7 +310,7 @@ def test_without_awork_token_it_is_not_signed_in(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=401",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_wrong_token_is_not_signed_in(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -326,7 +327,7 @@ def test_a_wrong_token_is_not_signed_in(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=401",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_an_expired_token_is_not_signed_in(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
@@ -352,7 +353,7 @@ def test_a_token_pasted_with_a_line_break_still_works(
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"GET /me/timeentries/last failed: ConnectError", logger="tray_app.awork.client"
+    "WARNING", r"GET /api/v1/me/timeentries/last failed: ConnectError", logger="tray_app.awork.http"
 )
 def test_nothing_listening_is_unreachable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -367,7 +368,7 @@ def test_nothing_listening_is_unreachable(
 
 @pytest.mark.parametrize(("method", "path"), [("GET", LAST), ("POST", "/me/timetracking/resume")])
 @pytest.mark.expect_log(
-    "WARNING", r"(GET|POST) /api/v1/me/\S+ refused: status=503", logger="tray_app.awork.client"
+    "WARNING", r"(GET|POST) /api/v1/me/\S+ refused: status=503", logger="tray_app.awork.http"
 )
 def test_a_503_is_unreachable_and_changes_nothing(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], method: str, path: str
@@ -384,9 +385,9 @@ def test_a_503_is_unreachable_and_changes_nothing(
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.malformed()], ids=["drop", "html"])
 @pytest.mark.expect_log(
     "WARNING",
-    r"GET /me/timeentries/last failed: RemoteProtocolError|"
+    r"GET /api/v1/me/timeentries/last failed: RemoteProtocolError|"
     r"malformed answer to GET /api/v1/me/timeentries/last",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork",
 )
 def test_no_usable_answer_is_unreachable(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], fault: Fault
@@ -402,7 +403,7 @@ def test_no_usable_answer_is_unreachable(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=400",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_refusal_shows_awork_s_description(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
@@ -422,7 +423,7 @@ def test_a_refusal_shows_awork_s_description(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=429",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_rate_limit_says_when_to_try_again(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
@@ -487,12 +488,12 @@ def test_base_url_works_before_and_after_the_command(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=401",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=400",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_the_log_keeps_the_trace_id_but_never_the_token(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
@@ -758,7 +759,19 @@ def test_awork_token_still_signs_every_run_in_after_it_is_taken(
 # --- awork's clock ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("machine_off", [timedelta(minutes=-5), timedelta(minutes=7)])
+def _clock_off(minutes: int) -> Any:
+    """The case of a machine ``minutes`` off awork, and the warning each command logs of it
+    (give or take a second: awork's Date header is whole seconds)."""
+    seconds = "|".join(str(minutes * 60 + d) for d in (-1, 0, 1))
+    mark = pytest.mark.expect_log(
+        "WARNING",
+        rf"^this machine's clock is ({seconds}) s off awork's$",
+        logger="tray_app.core.clock",
+    )
+    return pytest.param(timedelta(minutes=minutes), marks=mark, id=f"{minutes:+d}min")
+
+
+@pytest.mark.parametrize("machine_off", [_clock_off(-5), _clock_off(7)])
 def test_elapsed_time_is_awork_s_when_the_machine_s_clock_is_off(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], machine_off: timedelta
 ) -> None:

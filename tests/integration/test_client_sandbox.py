@@ -250,7 +250,7 @@ def test_the_users_routes_act_on_the_given_person(sandbox: Sandbox) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/users/[\w-]+/timetracking/resume refused: status=400 code=invalid-operation",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_someone_else_s_timer_cannot_be_resumed(sandbox: Sandbox) -> None:
     with AworkClient(
@@ -271,7 +271,7 @@ def test_someone_else_s_timer_cannot_be_resumed(sandbox: Sandbox) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/users/[\w-]+/timetracking/start refused: status=404 code=not-found",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_starting_for_an_unknown_person_is_refused_with_awork_s_words(sandbox: Sandbox) -> None:
     task = sandbox.seed.tasks[0]
@@ -306,7 +306,7 @@ def test_without_a_token_nothing_is_sent(sandbox: Sandbox) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=401 code=unauthorized",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_wrong_token_is_not_signed_in(sandbox: Sandbox) -> None:
     with (
@@ -323,7 +323,7 @@ def test_a_wrong_token_is_not_signed_in(sandbox: Sandbox) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=401 code=unauthorized",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_revoked_token_is_not_signed_in(client: AworkClient, sandbox: Sandbox) -> None:
     client.current()
@@ -386,7 +386,7 @@ def call_for(client: AworkClient, method: str, path: str) -> Callable[[], object
     "WARNING",
     r"(GET|POST) /\S+ (refused: status=[45]\d\d|failed: RemoteProtocolError)|"
     r"malformed answer to (GET|POST) /api/v1/me",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork",
 )
 def test_each_failure_is_its_typed_error_in_one_line(
     client: AworkClient, sandbox: Sandbox, case: tuple[str, str, Fault, type[AworkError]]
@@ -408,7 +408,7 @@ def test_each_failure_is_its_typed_error_in_one_line(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/pause refused: status=400 code=invalid-operation",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_refusal_shows_awork_s_description_and_keeps_its_code_and_trace(
     client: AworkClient, sandbox: Sandbox
@@ -433,7 +433,7 @@ def test_a_refusal_shows_awork_s_description_and_keeps_its_code_and_trace(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_rate_limit_says_when_to_try_again(
     client: AworkClient, sandbox: Sandbox, reset: int
@@ -448,7 +448,9 @@ def test_a_rate_limit_says_when_to_try_again(
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"POST /me/timetracking/resume failed: ConnectError", logger="tray_app.awork.client"
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume failed: ConnectError",
+    logger="tray_app.awork.http",
 )
 def test_nothing_listening_is_unreachable(sandbox: Sandbox) -> None:
     url = f"http://127.0.0.1:{free_port()}/api/v1"
@@ -462,7 +464,9 @@ def test_nothing_listening_is_unreachable(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"POST /me/timetracking/resume failed: ReadTimeout", logger="tray_app.awork.client"
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume failed: ReadTimeout",
+    logger="tray_app.awork.http",
 )
 def test_a_slow_answer_is_unreachable_after_the_timeout(sandbox: Sandbox) -> None:
     sandbox.inject("POST", RESUME, Fault.delay(3))
@@ -485,7 +489,9 @@ def wait_for_answers(sandbox: Sandbox, count: int) -> None:
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"POST /me/timetracking/resume failed: ReadTimeout", logger="tray_app.awork.client"
+    "WARNING",
+    r"POST /api/v1/me/timetracking/resume failed: ReadTimeout",
+    logger="tray_app.awork.http",
 )
 def test_a_resume_cut_off_by_the_timeout_does_not_claim_nothing_changed(
     sandbox: Sandbox,
@@ -506,8 +512,8 @@ def test_a_resume_cut_off_by_the_timeout_does_not_claim_nothing_changed(
 
 @pytest.mark.expect_log(
     "WARNING",
-    r"POST /me/timetracking/pause failed: RemoteProtocolError",
-    logger="tray_app.awork.client",
+    r"POST /api/v1/me/timetracking/pause failed: RemoteProtocolError",
+    logger="tray_app.awork.http",
 )
 def test_a_pause_cut_off_by_a_dropped_connection_does_not_claim_nothing_changed(
     client: AworkClient, sandbox: Sandbox
@@ -524,8 +530,8 @@ def test_a_pause_cut_off_by_a_dropped_connection_does_not_claim_nothing_changed(
 
 @pytest.mark.expect_log(
     "WARNING",
-    r"GET /me/timeentries/last failed: RemoteProtocolError",
-    logger="tray_app.awork.client",
+    r"GET /api/v1/me/timeentries/last failed: RemoteProtocolError",
+    logger="tray_app.awork.http",
 )
 def test_a_read_that_fails_says_nothing_changed(client: AworkClient, sandbox: Sandbox) -> None:
     sandbox.inject("GET", LAST, Fault.drop())
@@ -537,7 +543,9 @@ def test_a_read_that_fails_says_nothing_changed(client: AworkClient, sandbox: Sa
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"POST /me/timetracking/stop failed: ConnectError", logger="tray_app.awork.client"
+    "WARNING",
+    r"POST /api/v1/me/timetracking/stop failed: ConnectError",
+    logger="tray_app.awork.http",
 )
 def test_a_refused_connection_says_nothing_changed(sandbox: Sandbox) -> None:
     url = f"http://127.0.0.1:{free_port()}/api/v1"
@@ -559,8 +567,8 @@ def test_a_slow_answer_within_the_timeout_is_read(sandbox: Sandbox) -> None:
 
 @pytest.mark.expect_log(
     "WARNING",
-    r"POST /me/timetracking/resume failed: RemoteProtocolError",
-    logger="tray_app.awork.client",
+    r"POST /api/v1/me/timetracking/resume failed: RemoteProtocolError",
+    logger="tray_app.awork.http",
 )
 def test_the_client_survives_a_dropped_connection_and_carries_on(
     client: AworkClient, sandbox: Sandbox

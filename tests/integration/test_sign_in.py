@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -307,7 +308,7 @@ def test_a_browser_that_fails_to_open_falls_back_to_the_url(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_pkce_is_checked(sandbox: Sandbox) -> None:
     """A code is useless without the verifier of its challenge: a stolen code buys nothing."""
@@ -342,6 +343,11 @@ def test_pkce_is_checked(sandbox: Sandbox) -> None:
     assert refused.value.code == "invalid_grant"
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^ignored a sign-in callback whose state did not match$",
+    logger="tray_app.awork.loopback",
+)
 def test_a_wrong_state_is_refused_and_the_sign_in_still_times_out(
     sandbox: Sandbox, store: CredentialStore
 ) -> None:
@@ -360,6 +366,11 @@ def test_a_wrong_state_is_refused_and_the_sign_in_still_times_out(
     assert_port_free(port)
 
 
+@pytest.mark.expect_log(  # once for each of the three forged callbacks
+    "WARNING",
+    r"^ignored a sign-in callback whose state did not match$",
+    logger="tray_app.awork.loopback",
+)
 def test_a_wrong_state_cannot_cancel_the_sign_in(sandbox: Sandbox, store: CredentialStore) -> None:
     """Another web page calls the listener first; awork's real answer still signs the person in."""
     pages: list[Page] = []
@@ -445,7 +456,7 @@ def test_a_cancelled_sign_in_ends_at_once(sandbox: Sandbox, store: CredentialSto
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/accounts/token refused: status=503 code=service-unavailable",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_a_failing_token_endpoint_ends_the_sign_in(
     sandbox: Sandbox, store: CredentialStore, browser: ScriptedBrowser
@@ -464,7 +475,9 @@ def test_a_failing_token_endpoint_ends_the_sign_in(
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"cannot listen on port \d+: Address already in use", logger="tray_app.awork.auth"
+    "WARNING",
+    r"cannot listen on port \d+: Address already in use",
+    logger="tray_app.awork.loopback",
 )
 def test_a_busy_port_is_one_clear_message(sandbox: Sandbox, store: CredentialStore) -> None:
     with socket.socket() as squatter:
@@ -550,7 +563,7 @@ def test_another_port_registers_its_redirect_uri(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_refresh_rotates_the_refresh_token(sandbox: Sandbox, store: CredentialStore) -> None:
     old = store.tokens(sandbox.url)
@@ -696,12 +709,12 @@ def test_a_renewal_by_another_process_is_picked_up(
 
 @pytest.mark.usefixtures("signed_in")
 @pytest.mark.expect_log(
-    "WARNING", r"awork refused to renew the sign-in; signed out", logger="tray_app.awork.auth"
+    "WARNING", r"awork refused to renew the sign-in; signed out", logger="tray_app.awork.token_auth"
 )
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_revoked_tokens_sign_out(
     sandbox: Sandbox, store: CredentialStore, client: AworkClient, memory_keyring: MemoryKeyring
@@ -732,24 +745,42 @@ def oauth_error(status: int, error: str) -> Fault:
     return Fault.page(status, body, "application/json")
 
 
+TOKEN_POST = "POST /api/v1/accounts/token"
+# Each answer, and the warning it leaves in the log.
 KEEPS_THE_SIGN_IN = {
-    "redirect": Fault.redirect("https://portal.example/login"),
-    "html-403": Fault.page(403),
-    "html-404": Fault.page(404),
-    "html-408": Fault.page(408),
-    "400-awork-body": Fault.status(400),
-    "400-empty": Fault.page(400, b"", "text/plain"),
-    "400-invalid_request": oauth_error(400, "invalid_request"),
-    "401-html": Fault.page(401),
-    "500": Fault.status(500),
-    "503": Fault.status(503),
-    "200-html": Fault.malformed(),
-    "dropped": Fault.drop(),
+    "redirect": (Fault.redirect("https://portal.example/login"), "refused: status=302$"),
+    "html-403": (Fault.page(403), "refused: status=403$"),
+    "html-404": (Fault.page(404), "refused: status=404$"),
+    "html-408": (Fault.page(408), "refused: status=408$"),
+    "400-awork-body": (Fault.status(400), r"refused: status=400 code=bad-request traceId=\w+$"),
+    "400-empty": (Fault.page(400, b"", "text/plain"), "refused: status=400$"),
+    "400-invalid_request": (
+        oauth_error(400, "invalid_request"),
+        "refused: status=400 code=invalid_request$",
+    ),
+    "401-html": (Fault.page(401), "refused: status=401$"),
+    "500": (Fault.status(500), r"refused: status=500 code=internal-server-error traceId=\w+$"),
+    "503": (Fault.status(503), r"refused: status=503 code=service-unavailable traceId=\w+$"),
+    "200-html": (Fault.malformed(), None),
+    "dropped": (Fault.drop(), "failed: RemoteProtocolError$"),
 }
 
 
+def _keeps_the_sign_in_case(name: str, fault: Fault, warning: str | None) -> Any:
+    pattern = (
+        f"^{TOKEN_POST} {warning}"
+        if warning
+        else r"^/api/v1/accounts/token answered something that is not a JSON object$"
+    )
+    mark = pytest.mark.expect_log("WARNING", pattern, logger="tray_app.awork.http")
+    return pytest.param(fault, marks=mark, id=name)
+
+
 @pytest.mark.usefixtures("signed_in")
-@pytest.mark.parametrize("fault", KEEPS_THE_SIGN_IN.values(), ids=KEEPS_THE_SIGN_IN.keys())
+@pytest.mark.parametrize(
+    "fault",
+    [_keeps_the_sign_in_case(name, *case) for name, case in KEEPS_THE_SIGN_IN.items()],
+)
 def test_a_renewal_answered_by_anything_but_awork_s_no_keeps_the_sign_in(
     sandbox: Sandbox, store: CredentialStore, fault: Fault
 ) -> None:
@@ -771,7 +802,27 @@ def test_a_renewal_answered_by_anything_but_awork_s_no_keeps_the_sign_in(
 @pytest.mark.usefixtures("signed_in")
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(400, "invalid_grant"), (401, "invalid_client"), (400, "unauthorized_client")],
+    [
+        pytest.param(
+            status,
+            error,
+            marks=pytest.mark.expect_log(
+                "WARNING",
+                f"^{TOKEN_POST} refused: status={status} code={error}$",
+                logger="tray_app.awork.http",
+            ),
+        )
+        for status, error in [
+            (400, "invalid_grant"),
+            (401, "invalid_client"),
+            (400, "unauthorized_client"),
+        ]
+    ],
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^awork refused to renew the sign-in; signed out$",
+    logger="tray_app.awork.token_auth",
 )
 def test_awork_s_no_to_a_renewal_signs_out(
     sandbox: Sandbox, store: CredentialStore, memory_keyring: MemoryKeyring, status: int, error: str
@@ -844,12 +895,12 @@ def test_not_signed_in_sends_nothing(sandbox: Sandbox, client: AworkClient) -> N
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me refused: status=401 code=unauthorized",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/accounts/token refused: status=400 code=invalid_grant",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_sign_out_revokes_on_awork_and_clears_the_keychain(
     sandbox: Sandbox, store: CredentialStore, signed_in: TokenSet, memory_keyring: MemoryKeyring
@@ -878,12 +929,12 @@ def test_sign_out_revokes_on_awork_and_clears_the_keychain(
 
 
 @pytest.mark.expect_log(
-    "WARNING", r"could not reach awork to revoke the sign-in", logger="tray_app.awork.auth"
+    "WARNING", r"could not reach awork to revoke the sign-in", logger="tray_app.awork.sign_in"
 )
 @pytest.mark.expect_log(
     "WARNING",
     r"DELETE /api/v1/accounts/me/authorizedclients/dcr_\w+ failed: ConnectError",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_sign_out_offline_still_forgets_the_tokens(
     sandbox: Sandbox, store: CredentialStore, signed_in: TokenSet
@@ -979,7 +1030,7 @@ def test_cli_sign_in_failure_is_one_line(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/clientapplications/register failed: ConnectError",
-    logger="tray_app.awork.auth",
+    logger="tray_app.awork.http",
 )
 def test_cli_sign_in_unreachable_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     dead = f"http://127.0.0.1:{free_port()}/api/v1"
@@ -1016,7 +1067,7 @@ def test_cli_without_a_keychain_says_so_in_one_line(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=401",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_cli_with_awork_token_ignores_the_keychain(
     sandbox: Sandbox,
@@ -1214,6 +1265,11 @@ def test_two_processes_renewing_at_once_send_one_refresh(
 
 
 @pytest.mark.usefixtures("signed_in")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^no renewal lock shared with other processes: Not a directory$",
+    logger="tray_app.platform.renewal_lock",
+)
 def test_without_a_usable_runtime_folder_the_renewal_still_happens(
     sandbox: Sandbox,
     client: AworkClient,

@@ -95,7 +95,12 @@ def test_a_task_by_id_has_its_type_of_work_and_its_project_s_billing(
     assert task.project is not None and task.project.is_billable_by_default is True
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^GET /api/v1/tasks/0b5c1d9e-0000-4000-8000-000000000000 refused: status=404 code=not-found "
+    r"traceId=\w+$",
+    logger="tray_app.awork.http",
+)
 def test_an_unknown_task_is_awork_s_refusal_in_one_line(
     client: AworkClient, sandbox: Sandbox
 ) -> None:
@@ -186,7 +191,11 @@ def test_entries_follow_aw_totalitems_to_the_next_pages(
     assert [request.query["page"] for request in sandbox.requests] == ["1", "2", "3"]
 
 
-@pytest.mark.expect_log("WARNING", r"the oldest are not read", logger="tray_app.awork.task_calls")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^more than \d+ entries since \d{4}-\d\d-\d\d; the oldest are not read$",
+    logger="tray_app.awork.task_calls",
+)
 def test_entries_stop_after_three_pages_and_say_so_in_the_log(
     client: AworkClient,
     sandbox: Sandbox,
@@ -231,7 +240,12 @@ def test_update_entry_changes_the_note_of_the_paused_timer(
     assert sandbox.current_entry()["note"] == "Wireframes"  # type: ignore[index]
 
 
-@pytest.mark.expect_log("WARNING", r"refused: status=", logger="tray_app.awork.http")
+@pytest.mark.expect_log(  # the statuses the test accepts as awork's no
+    "WARNING",
+    r"^PUT /api/v1/timeentries/[0-9a-f-]{36} refused: "
+    r"status=(400|403|404) code=[\w-]+ traceId=\w+$",
+    logger="tray_app.awork.http",
+)
 def test_update_entry_refused_by_awork_raises_its_words(
     client: AworkClient, sandbox: Sandbox
 ) -> None:

@@ -51,7 +51,7 @@ def offline_app(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=503 code=service-unavailable",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_an_outage_backs_off_and_is_announced_once_and_so_is_its_end(
     qtbot: QtBot, offline_app: TrayApplication, sandbox: Sandbox, seen: Seen
@@ -84,7 +84,7 @@ def test_an_outage_backs_off_and_is_announced_once_and_so_is_its_end(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING",

@@ -22,6 +22,12 @@ def shown_dialog(qtbot: QtBot) -> SettingsDialog:
     return dialog
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^settings not saved: https is required for awork\.example\.com: "
+    r"plain http is only for this machine \(127\.0\.0\.1, ::1, localhost\)$",
+    logger="tray_app.ui.settings_dialog",
+)
 def test_plain_http_to_another_host_is_not_saved(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -40,6 +46,12 @@ def test_plain_http_to_another_host_is_not_saved(
     ]
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^settings not saved: https is required for awork\.example\.com: "
+    r"plain http is only for this machine \(127\.0\.0\.1, ::1, localhost\)$",
+    logger="tray_app.ui.settings_dialog",
+)
 def test_once_the_address_is_corrected_the_dialog_saves_it(qtbot: QtBot) -> None:
     dialog = shown_dialog(qtbot)
     dialog.base_url.setText("http://awork.example.com/api/v1")

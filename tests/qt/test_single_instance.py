@@ -219,6 +219,11 @@ def test_the_lock_and_the_socket_are_in_a_folder_only_the_person_can_enter(
         instance.release()
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^closed a connection from a later start: a line of over 64 bytes \(\d+ so far\)$",
+    logger="tray_app.platform.single_instance",
+)
 def test_a_line_too_long_closes_the_connection_and_the_next_show_is_answered(
     qtbot: QtBot, running: SingleInstance, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -234,6 +239,11 @@ def test_a_line_too_long_closes_the_connection_and_the_next_show_is_answered(
     assert received.args == [SHOW]
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^closed a connection from a later start: a line of over 64 bytes \(\d+ so far\)$",
+    logger="tray_app.platform.single_instance",
+)
 def test_a_line_that_never_ends_closes_the_connection(
     qtbot: QtBot, running: SingleInstance, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -255,6 +265,11 @@ def test_a_silent_connection_is_closed_after_the_idle_time(
     assert "sent nothing for a while" in caplog.text
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^unknown message \(16 bytes\) from a later start, ignored$",
+    logger="tray_app.platform.single_instance",
+)
 def test_an_unknown_message_is_logged_by_its_size_only(
     qtbot: QtBot, running: SingleInstance, caplog: pytest.LogCaptureFixture
 ) -> None:

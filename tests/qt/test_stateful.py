@@ -568,7 +568,7 @@ def run(qtbot: QtBot) -> Iterator[Run]:
 @pytest.mark.expect_log(
     "WARNING",
     r"(GET|POST) /\S+ (refused: status=\d{3}|failed: \w+)|malformed answer to",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork",
     optional=True,
 )
 @pytest.mark.expect_log(

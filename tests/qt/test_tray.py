@@ -159,7 +159,7 @@ def test_the_persons_own_click_is_not_announced(
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=400 code=invalid-operation",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING",
@@ -271,9 +271,9 @@ def test_open_in_awork_opens_the_workspace(
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.status(503, "unavailable", "Down")])
 @pytest.mark.expect_log(
     "WARNING",
-    r"GET /me/timeentries/last failed: RemoteProtocolError|"
+    r"GET /api/v1/me/timeentries/last failed: RemoteProtocolError|"
     r"GET /api/v1/me/timeentries/last refused: status=503",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING", r"poll failed: (Unreachable|ServerError)", logger="tray_app.ui.controller"
@@ -294,8 +294,8 @@ def test_offline_shows_the_offline_icon_and_keeps_the_last_state(
 )
 @pytest.mark.expect_log(
     "WARNING",
-    r"GET /me/timeentries/last failed: RemoteProtocolError",
-    logger="tray_app.awork.client",
+    r"GET /api/v1/me/timeentries/last failed: RemoteProtocolError",
+    logger="tray_app.awork.http",
 )
 def test_a_click_while_offline_fails_at_once_and_sends_nothing(
     qtbot: QtBot, tray_app: TrayApplication, sandbox: Sandbox, seen: Seen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -44,6 +45,9 @@ def test_the_menu_s_requests_are_carried_out(
     check_requests(qtbot, tray_app, sandbox, seen, lambda key: items[key].trigger())
 
 
+@pytest.mark.expect_log(  # offscreen Qt has no tray: the window stands in, as on such a desktop
+    "WARNING", r"^no system tray on this desktop; showing a window instead$", logger="tray_app.app"
+)
 def test_the_window_s_requests_are_carried_out_the_same_way(
     qtbot: QtBot, client: AworkClient, sandbox: Sandbox, seen: Seen
 ) -> None:

@@ -168,15 +168,15 @@ def soak_app(
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=503 code=service-unavailable",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 @pytest.mark.expect_log(
     "WARNING", r"poll failed: Unreachable \(\)", logger="tray_app.ui.controller"
 )
 @pytest.mark.expect_log(
     "WARNING",
-    r"GET /me/timeentries/last failed: RemoteProtocolError",
-    logger="tray_app.awork.client",
+    r"GET /api/v1/me/timeentries/last failed: RemoteProtocolError",
+    logger="tray_app.awork.http",
 )
 def test_thousands_of_polls_leave_memory_threads_timers_and_sockets_flat(
     qtbot: QtBot, soak_app: tuple[TrayApplication, Sandbox, CountingTransport]

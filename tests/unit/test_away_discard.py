@@ -135,7 +135,11 @@ def test_discard_and_continue_then_starts_the_same_task_again(awork: FakeAwork) 
     assert awork.end() == LEFT
 
 
-@pytest.mark.expect_log("WARNING", r"^away: stopped, but the end was not moved: status=400")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^away: stopped, but the end was not moved: status=400 code=invalid-operation$",
+    logger="tray_app.core.away_discard",
+)
 def test_a_failing_put_says_exactly_what_happened_and_is_not_retried(awork: FakeAwork) -> None:
     awork.fail["put"] = Refused(
         status=400, code="invalid-operation", description="The entry is locked for editing."
@@ -152,7 +156,9 @@ def test_a_failing_put_says_exactly_what_happened_and_is_not_retried(awork: Fake
     assert awork.end() == BACK
 
 
-@pytest.mark.expect_log("WARNING", r"^away: the stop failed: ")
+@pytest.mark.expect_log(
+    "WARNING", r"^away: the stop failed: Unreachable$", logger="tray_app.core.away_discard"
+)
 def test_a_failing_stop_sends_no_put(awork: FakeAwork) -> None:
     awork.fail["stop"] = Unreachable()
     outcome = discard(awork, AwayChoice.DISCARD)
@@ -168,7 +174,11 @@ def test_a_timer_changed_since_the_question_is_left_alone(awork: FakeAwork) -> N
     assert awork.sent_paths() == ["GET /me/timeentries/last"]
 
 
-@pytest.mark.expect_log("WARNING", r"^away: discarded, but could not start again: ")
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^away: discarded, but could not start again: The project is closed$",
+    logger="tray_app.core.away_discard",
+)
 def test_a_failing_start_after_the_discard_says_so(awork: FakeAwork) -> None:
     awork.fail["start"] = Refused(status=400, description="The project is closed.")
     outcome = discard(awork, AwayChoice.DISCARD_AND_CONTINUE)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import time
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from tray_app.core.away_settings import (
     AwaySettings,
@@ -64,15 +66,37 @@ def test_values_a_person_wrote_are_read() -> None:
     assert reminders.running_over_hours == 0
 
 
+AWAY_LOG = "tray_app.core.away_settings"
+
+
+def bad_value(model: type[BaseModel], field: str, bad: Any, reason: str) -> Any:
+    """The case of one bad value, and the warning that names it, says why and gives the
+    default used instead."""
+    default = model.model_fields[field].default
+    pattern = (
+        rf"^settings: {field} {re.escape(repr(bad))} is not valid \({re.escape(reason)}\); "
+        rf"using {re.escape(repr(default))}$"
+    )
+    mark = pytest.mark.expect_log("WARNING", pattern, logger=AWAY_LOG)
+    return pytest.param(field, bad, marks=mark)
+
+
 @pytest.mark.parametrize(
     ("field", "bad"),
     [
-        ("after_minutes", "ten"),
-        ("after_minutes", 0),
-        ("after_minutes", -5),
-        ("when_locked", "lock"),
-        ("when_idle", "pause"),
-        ("resume_when_back", "yes"),
+        bad_value(
+            AwaySettings,
+            "after_minutes",
+            "ten",
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+        bad_value(AwaySettings, "after_minutes", 0, "Input should be greater than or equal to 1"),
+        bad_value(AwaySettings, "after_minutes", -5, "Input should be greater than or equal to 1"),
+        bad_value(
+            AwaySettings, "when_locked", "lock", "Input should be 'ask', 'pause' or 'nothing'"
+        ),
+        bad_value(AwaySettings, "when_idle", "pause", "Input should be 'ask' or 'nothing'"),
+        bad_value(AwaySettings, "resume_when_back", "yes", "Input should be a valid boolean"),
     ],
 )
 @pytest.mark.expect_log("WARNING", r"^settings: \w+ .+ is not valid \(.+\); using ")
@@ -92,15 +116,53 @@ def test_a_bad_away_value_gives_that_fields_default(
 @pytest.mark.parametrize(
     ("field", "bad"),
     [
-        ("not_tracking_after_minutes", -1),
-        ("not_tracking_after_minutes", None),
-        ("work_days", ["monday"]),
-        ("work_days", "mon"),
-        ("work_hours", ["18:00", "09:00"]),
-        ("work_hours", ["09:00"]),
-        ("work_hours", ["9 am", "5 pm"]),
-        ("running_over_hours", 24),
-        ("running_over_hours", 2.5),
+        bad_value(*case)
+        for case in [
+            (
+                ReminderSettings,
+                "not_tracking_after_minutes",
+                -1,
+                "Input should be greater than or equal to 0",
+            ),
+            (
+                ReminderSettings,
+                "not_tracking_after_minutes",
+                None,
+                "Input should be a valid integer",
+            ),
+            (
+                ReminderSettings,
+                "work_days",
+                ["monday"],
+                "Input should be 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun'",
+            ),
+            (ReminderSettings, "work_days", "mon", "Input should be a valid tuple"),
+            (
+                ReminderSettings,
+                "work_hours",
+                ["18:00", "09:00"],
+                "Value error, the start of the work hours must come before their end",
+            ),
+            (ReminderSettings, "work_hours", ["09:00"], "Field required"),
+            (
+                ReminderSettings,
+                "work_hours",
+                ["9 am", "5 pm"],
+                "Input should be in a valid time format, input is too short",
+            ),
+            (
+                ReminderSettings,
+                "running_over_hours",
+                24,
+                "Input should be less than or equal to 23",
+            ),
+            (
+                ReminderSettings,
+                "running_over_hours",
+                2.5,
+                "Input should be a valid integer, got a number with a fractional part",
+            ),
+        ]
     ],
 )
 @pytest.mark.expect_log("WARNING", r"^settings: \w+ .+ is not valid \(.+\); using ")
@@ -111,17 +173,20 @@ def test_a_bad_reminder_value_gives_that_fields_default(field: str, bad: Any) ->
         assert read.running_over_hours == 8
 
 
-NOT_AN_OBJECT = pytest.mark.expect_log("WARNING", r"^settings: (away|reminders) is not an object")
+def not_an_object(section: object) -> Any:
+    """A section that is no object: both sections warn so, and give their defaults."""
+    marks = [
+        pytest.mark.expect_log(
+            "WARNING", rf"^settings: {name} is not an object; using the defaults$", logger=AWAY_LOG
+        )
+        for name in ("away", "reminders")
+    ]
+    return pytest.param(section, marks=marks)
 
 
+# No section at all (None) is no mistake: the defaults, and nothing to warn about.
 @pytest.mark.parametrize(
-    "section",
-    [
-        None,  # the key is missing: no warning
-        pytest.param([], marks=NOT_AN_OBJECT),
-        pytest.param("ask", marks=NOT_AN_OBJECT),
-        pytest.param(3, marks=NOT_AN_OBJECT),
-    ],
+    "section", [None, not_an_object([]), not_an_object("ask"), not_an_object(3)]
 )
 def test_a_section_that_is_not_an_object_gives_the_defaults(section: object) -> None:
     assert AwaySettings.of(section) == AwaySettings()

@@ -83,7 +83,7 @@ def assert_one_clean_line(error: AworkError) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=429 code=too-many-requests",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_429_with_ratelimit_reset_waits_as_long_as_awork_says() -> None:
     headers = (EXAMPLES / "docs-rate-limit-headers.txt").read_text().splitlines()
@@ -103,7 +103,7 @@ def test_429_with_ratelimit_reset_waits_as_long_as_awork_says() -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=429",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_429_without_ratelimit_reset_waits_a_minute() -> None:
     with (
@@ -121,7 +121,7 @@ def test_429_without_ratelimit_reset_waits_a_minute() -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=429",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_429_with_any_ratelimit_reset_text_gives_a_usable_wait(header: str) -> None:
     with (
@@ -139,7 +139,7 @@ def test_429_with_any_ratelimit_reset_text_gives_a_usable_wait(header: str) -> N
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/pause refused: status=429",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_429_with_a_nonsense_reset_still_gives_a_usable_wait(header: str) -> None:
     with (
@@ -158,7 +158,7 @@ def test_429_with_a_nonsense_reset_still_gives_a_usable_wait(header: str) -> Non
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/stop refused: status=400 code=validation-failed",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_the_documented_error_body_reaches_the_caller_verbatim() -> None:
     body = (EXAMPLES / "docs-error-response.json").read_bytes()
@@ -179,7 +179,7 @@ def test_the_documented_error_body_reaches_the_caller_verbatim() -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/pause refused: status=400 code=invalid-operation",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_description_over_several_lines_is_shown_on_one() -> None:
     body = {"code": "invalid-operation", "description": "You can only\n  pause your own\r\ntime"}
@@ -197,7 +197,7 @@ def test_a_description_over_several_lines_is_shown_on_one() -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"POST /api/v1/me/timetracking/resume refused: status=409",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_refusal_without_awork_s_body_names_the_status(body: bytes) -> None:
     with (
@@ -213,7 +213,7 @@ def test_a_refusal_without_awork_s_body_names_the_status(body: bytes) -> None:
 @pytest.mark.expect_log(
     "WARNING",
     r"GET /api/v1/me/timeentries/last refused: status=500 code=internal",
-    logger="tray_app.awork.client",
+    logger="tray_app.awork.http",
 )
 def test_a_5xx_is_a_server_error_whatever_its_body_says() -> None:
     body = {"code": "internal", "description": "NullReferenceException at Awork.Api.Timer\n  at"}

@@ -158,6 +158,16 @@ def test_the_log_folder_is_private_from_its_first_use(loose_umask: None) -> None
     assert mode(folder) == 0o700
 
 
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^redirected to https://example\.invalid/cb\?next=\*\*\*&page=2$",
+    logger="tray_app.test",
+)
+@pytest.mark.expect_log(
+    "WARNING",
+    r"^a form sent: grant_type=refresh_token&refresh_token%3D\*\*\*$",
+    logger="tray_app.test",
+)
 def test_a_secret_is_redacted_also_percent_encoded_or_in_base64(log_file: Path) -> None:
     secret = "rt/9f+Kq=Zx_41-lm.w~"  # a refresh token with characters a URL must escape
     logs.register_secret(secret)
@@ -209,3 +219,36 @@ def test_the_secrets_it_looks_for_do_not_grow_for_ever(log_file: Path) -> None:
     text = read(log_file)
     assert not any(token in text for token in recent)
     assert text.count("renewed: ***") == len(recent)
+
+
+@pytest.mark.expect_log(
+    "WARNING", r"refused: status=400 code=invalid-operation traceId=", logger="tray_app.test"
+)
+@pytest.mark.expect_log("WARNING", r"awork answered", logger="tray_app.test")
+def test_awork_s_error_codes_stay_readable_in_the_log(log_file: Path) -> None:
+    """awork's ``code`` names what went wrong; it is no secret and the reader needs it."""
+    log = logging.getLogger("tray_app.test")
+    log.warning(
+        "POST /api/v1/me/timetracking/resume refused: status=400 code=invalid-operation "
+        "traceId=0f3e"
+    )
+    log.warning('awork answered {"code": "not-found", "description": "No such user"}')
+    text = read(log_file)
+    assert "status=400 code=invalid-operation traceId=0f3e" in text
+    assert '"code": "not-found"' in text
+
+
+@pytest.mark.expect_log("WARNING", r"callback GET /cb\?", logger="tray_app.test")
+@pytest.mark.expect_log("WARNING", r"a form sent: ", logger="tray_app.test")
+def test_an_authorization_code_in_a_url_or_a_form_is_redacted(log_file: Path) -> None:
+    codes = ["Qz7-callback-9x", "Pf4-form-2k", "Mn8-first-5t", "Rw2-encoded-6y"]
+    log = logging.getLogger("tray_app.test")
+    log.warning("callback GET /cb?code=%s&state=st4te", codes[0])
+    log.warning("a form sent: grant_type=authorization_code&code=%s&redirect_uri=x", codes[1])
+    log.warning("a form sent: code=%s&grant_type=authorization_code", codes[2])
+    log.warning("a form sent: grant_type%%3Dauthorization_code%%26code%%3D%s", codes[3])
+    text = read(log_file)
+    for code in codes:
+        assert code not in text
+    assert "/cb?code=***&state=st4te" in text
+    assert "grant_type=authorization_code&code=***&redirect_uri=x" in text

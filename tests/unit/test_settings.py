@@ -12,6 +12,7 @@ from tray_app.config import DEFAULT_BASE_URL
 from tray_app.core.settings import NotificationSettings, Settings, load_settings, save_settings
 
 OURS = "https://awork.example.com/api/v1"
+SETTINGS_LOG = "tray_app.core.settings"
 
 
 @pytest.fixture
@@ -30,6 +31,31 @@ def write(path: Path, content: bytes | str | object) -> bytes:
     return content
 
 
+KEPT_ASIDE = r"^the settings file as it was is kept in \S+/awork-tray/settings\.json\.bad$"
+
+
+def kept_aside() -> pytest.MarkDecorator:
+    """The warning that the file as it was is copied aside before anything is saved over it."""
+    return pytest.mark.expect_log("WARNING", KEPT_ASIDE, logger=SETTINGS_LOG)
+
+
+def ignoring(field: str, reason: str) -> pytest.MarkDecorator:
+    """The warning that one setting is ignored, naming it and why, never its value."""
+    return pytest.mark.expect_log(
+        "WARNING",
+        rf"^settings: ignoring {field} \({reason}\); using its default$",
+        logger=SETTINGS_LOG,
+    )
+
+
+def unreadable(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.expect_log(
+        "WARNING",
+        rf"^settings file \S+/settings\.json cannot be read \({reason}\); using defaults$",
+        logger=SETTINGS_LOG,
+    )
+
+
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
 
@@ -38,6 +64,10 @@ def aside(path: Path) -> Path:
     return path.with_name("settings.json.bad")
 
 
+@kept_aside()
+@ignoring(
+    "poll_interval_seconds", "Input should be a valid integer, unable to parse string as an integer"
+)
 def test_one_bad_field_keeps_the_others_and_the_file_is_kept_aside(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -65,12 +95,16 @@ def test_one_bad_field_keeps_the_others_and_the_file_is_kept_aside(
     assert aside(path).read_bytes() == written
 
 
+@kept_aside()
+@ignoring("poll_interval_seconds", "Input should be greater than or equal to 10")
 def test_a_value_out_of_range_falls_back_alone(path: Path) -> None:
     write(path, {"base_url": OURS, "poll_interval_seconds": 1})
 
     assert load_settings(path) == Settings(base_url=OURS)
 
 
+@kept_aside()
+@ignoring(r"notifications\.stopped", "Input should be a valid boolean")
 def test_one_bad_notification_keeps_the_other_notifications(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,8 +114,18 @@ def test_one_bad_notification_keeps_the_other_notifications(
 
     assert settings.notifications == NotificationSettings(paused=False, started=False)
     assert any("notifications.stopped" in line for line in warnings(caplog))
+    # The section itself is kept: no line may say it was dropped.
+    assert not any(
+        line.startswith("settings: ignoring notifications (") for line in warnings(caplog)
+    )
 
 
+@kept_aside()
+@ignoring(
+    "base_url",
+    r"https is required for awork\.example\.com: plain http is only for this machine "
+    r"\(127\.0\.0\.1, ::1, localhost\)",
+)
 def test_plain_http_to_another_host_falls_back_to_awork_s_address(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -105,13 +149,29 @@ def test_plain_http_on_this_machine_is_kept(path: Path, caplog: pytest.LogCaptur
 @pytest.mark.parametrize(
     "content",
     [
-        b'{"base_url": "https://awork.example.com/api/v1", "x": "\xff\xfe"}',
-        "[" * 100_000 + "]" * 100_000,
-        '{"poll_interval_seconds": 45',
-        '["not", "an", "object"]',
+        pytest.param(
+            b'{"base_url": "https://awork.example.com/api/v1", "x": "\xff\xfe"}',
+            marks=unreadable("it is not UTF-8 text"),
+            id="not-utf-8",
+        ),
+        pytest.param(
+            "[" * 100_000 + "]" * 100_000,
+            marks=unreadable("it is nested too deeply"),
+            id="nested-100000-deep",
+        ),
+        pytest.param(
+            '{"poll_interval_seconds": 45',
+            marks=unreadable(
+                r"it is not JSON: Expecting ',' delimiter: line 1 column 29 \(char 28\)"
+            ),
+            id="cut-off",
+        ),
+        pytest.param(
+            '["not", "an", "object"]', marks=unreadable("it does not hold an object"), id="a-list"
+        ),
     ],
-    ids=["not-utf-8", "nested-100000-deep", "cut-off", "a-list"],
 )
+@kept_aside()
 def test_an_unreadable_file_gives_the_defaults_and_is_kept_aside(
     path: Path, caplog: pytest.LogCaptureFixture, content: bytes | str
 ) -> None:
@@ -124,6 +184,10 @@ def test_an_unreadable_file_gives_the_defaults_and_is_kept_aside(
     assert aside(path).read_bytes() == written
 
 
+@kept_aside()
+@ignoring(
+    "poll_interval_seconds", "Input should be a valid integer, unable to parse string as an integer"
+)
 def test_saving_after_a_bad_file_keeps_what_the_person_wrote(path: Path) -> None:
     written = write(path, {"base_url": OURS, "poll_interval_seconds": "often"})
 
@@ -144,6 +208,8 @@ def test_a_good_file_is_read_whole_and_nothing_is_kept_aside(
     assert not aside(path).exists()
 
 
+@kept_aside()
+@ignoring("base_url", "not an http\\(s\\) URL: …")
 def test_a_refused_address_is_not_repeated_in_the_log(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -165,7 +231,8 @@ def test_favourites_survive_a_save_and_a_load(path: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["favourites"] == pinned
 
 
-@pytest.mark.expect_log("WARNING", r"ignoring favourites|kept in", logger="tray_app.core.settings")
+@kept_aside()
+@ignoring("favourites", "Input should be a valid list")
 def test_favourites_that_are_no_list_of_ids_fall_back_alone(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -66,6 +66,12 @@ _CONTINUED = QT_TRANSLATE_NOOP("AwayWindow", "Discarded %1 away; started again")
 _NOT_CONTINUED = QT_TRANSLATE_NOOP("AwayWindow", "Discarded %1 away; could not start again: %2")
 
 
+def _details(error: AworkError) -> str:
+    """What the log says of a failed call: awork's status, code and trace, else what kind of
+    failure it was (no network has no status), so the line never ends in nothing."""
+    return error.log_details() or type(error).__name__
+
+
 def _reason(error: Exception) -> str:
     text = str(error).strip()
     return text.removesuffix(".") if text else "no reason given"
@@ -98,7 +104,7 @@ def discard_time_away(
     try:
         entry = calls.current()
     except AworkError as error:
-        _log.warning("away: could not read the timer before discarding: %s", error.log_details())
+        _log.warning("away: could not read the timer before discarding: %s", _details(error))
         return DiscardOutcome(False, False, False, fill(translate(_NOT_STOPPED), _reason(error)))
     if entry is None or entry.id != ask.entry_id or state_of(entry) is not TimerState.RUNNING:
         _log.info("away: the timer changed before the discard; nothing sent")
@@ -106,7 +112,7 @@ def discard_time_away(
     try:
         stopped = calls.stop() or calls.current()
     except AworkError as error:
-        _log.warning("away: the stop failed: %s", error.log_details())
+        _log.warning("away: the stop failed: %s", _details(error))
         return DiscardOutcome(False, False, False, fill(translate(_NOT_STOPPED), _reason(error)))
     if stopped is None or stopped.id != ask.entry_id:
         # The stop answered 204 and the re-read failed to show it: say it as awork did.
@@ -116,7 +122,7 @@ def discard_time_away(
         form = TimeTrackingPutForm.with_end(stopped, ask.start)
         calls.put(stopped.id, form)
     except (AworkError, ValueError) as error:
-        details = error.log_details() if isinstance(error, AworkError) else str(error)
+        details = _details(error) if isinstance(error, AworkError) else str(error)
         _log.warning("away: stopped, but the end was not moved: %s", details)
         text = fill(translate(_NOT_MOVED), stopped_at.strftime("%H:%M"), left, _reason(error))
         return DiscardOutcome(True, False, False, text)

@@ -102,10 +102,17 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(data, dict):
         return _unreadable(path, "it does not hold an object")
     bad: list[str] = []
-    sections = ("away", "reminders")
-    plain = {key: value for key, value in data.items() if key not in sections}
-    fields = _valid_fields(Settings, plain, bad, prefix="")
     notifications = data.get("notifications")
+    # A section that is an object is read member by member below; checked whole here, one bad
+    # member would also warn that the whole section was dropped, which it is not.
+    # The away and reminder sections are read key by key below as well.
+    top = {
+        key: value
+        for key, value in data.items()
+        if key not in ("away", "reminders")
+        and (key != "notifications" or not isinstance(value, dict))
+    }
+    fields = _valid_fields(Settings, top, bad, prefix="")
     if isinstance(notifications, dict):
         fields["notifications"] = NotificationSettings(
             **_valid_fields(NotificationSettings, notifications, bad, prefix="notifications.")
