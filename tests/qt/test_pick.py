@@ -7,8 +7,10 @@ its own so its single-instance socket is this test's alone.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +23,16 @@ from tray_app.sandbox import Sandbox
 
 
 @pytest.fixture
-def person(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The environment of a person of our own: a runtime folder and a user name no one has."""
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
+def person(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The environment of a person of our own: a runtime folder and a user name no one has.
+
+    A short folder, as /run/user/1000 is: a socket's path may not exceed 107 bytes.
+    """
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))  # 0700
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("LOGNAME", f"pick-test-{uuid.uuid4().hex[:8]}")
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    yield {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture

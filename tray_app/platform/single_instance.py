@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 SHOW = "show"
 PICK = "pick"  # awork-tray pick: open the find window
-_KNOWN_MESSAGES = frozenset({SHOW})
+_KNOWN_MESSAGES = frozenset({SHOW, PICK})
 _SEND_TIMEOUT_MS = 2000
 _RETRY_MS = 50
 # "show" is four bytes: a longer line is not from us, and is not kept in memory.
